@@ -1,0 +1,28 @@
+# The two commands of the README, and a few for day-to-day work.
+SHELL := /bin/bash
+.PHONY: run test install services stop status lint demo
+
+run: install services   ## install what is missing, start services, serve the demo catalog
+	scripts/site.sh setup
+	scripts/site.sh serve
+
+test: install services  ## the whole test suite against real PostgreSQL, Solr and Redis
+	scripts/test.sh
+
+install:
+	scripts/install.sh
+
+services:
+	scripts/services.sh start
+
+stop:
+	scripts/services.sh stop
+
+status:
+	scripts/services.sh status
+
+demo: install services
+	scripts/site.sh setup
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -1,0 +1,9 @@
+"""Template helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def get_helpers() -> dict[str, Any]:
+    return {}

@@ -1,0 +1,70 @@
+"""Wires ckanext-govcatalog into CKAN. Holds no rules: each hook calls the module that owns it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.govcatalog import cli, helpers, views
+from ckanext.govcatalog.logic import action, auth, validators
+from ckanext.govcatalog.search import index as search_index
+
+
+class GovCatalogPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.IConfigDeclaration, inherit=True)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IValidators)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.IBlueprint)
+    p.implements(p.IClick)
+    p.implements(p.ITranslation)
+    p.implements(p.IPackageController, inherit=True)
+
+    # IConfigurer
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")
+        tk.add_resource("assets", "govcatalog")
+
+    # IConfigDeclaration
+    def declare_config_options(self, declaration: Any, key: Any) -> None:
+        declaration.load_dict(_config_declaration())
+
+    # IActions / IAuthFunctions / IValidators / ITemplateHelpers
+    def get_actions(self) -> dict[str, Any]:
+        return action.get_actions()
+
+    def get_auth_functions(self) -> dict[str, Any]:
+        return auth.get_auth_functions()
+
+    def get_validators(self) -> dict[str, Any]:
+        return validators.get_validators()
+
+    def get_helpers(self) -> dict[str, Any]:
+        return helpers.get_helpers()
+
+    # IBlueprint / IClick
+    def get_blueprint(self) -> list[Any]:
+        return views.get_blueprints()
+
+    def get_commands(self) -> list[Any]:
+        return cli.get_commands()
+
+    # IPackageController
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return search_index.before_dataset_index(pkg_dict)
+
+
+def _config_declaration() -> dict[str, Any]:
+    import os
+
+    import yaml
+
+    path = os.path.join(os.path.dirname(__file__), "config_declaration.yaml")
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# PostgreSQL from Debian's packages, run from a cluster in $DATA/postgres on 127.0.0.1:$PG_PORT.
+# Usage: postgres.sh start|stop|status
+source "$(dirname "$0")/../lib.sh"
+
+PGDATA="$DATA/postgres"
+PGSOCK="$RUN/pgsocket"
+PGLOG="$LOGS/postgres.log"
+
+pg_bin() {
+  local dir
+  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
+  [ -n "$dir" ] || die "PostgreSQL server binaries not found under /usr/lib/postgresql; run scripts/install.sh"
+  echo "$dir"
+}
+
+# PostgreSQL refuses to run as root: use Debian's postgres account then.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+healthy() { as_pg "$(pg_bin)/pg_isready" -q -t 5 -h 127.0.0.1 -p "$PG_PORT"; }
+
+psql_super() { as_pg psql -X -q -v ON_ERROR_STOP=1 -h "$PGSOCK" -p "$PG_PORT" -d postgres "$@"; }
+
+ensure_db() {
+  local name="$1"
+  if [ -z "$(psql_super -tAc "SELECT 1 FROM pg_database WHERE datname='$name'")" ]; then
+    psql_super -c "CREATE DATABASE $name OWNER $DB_USER ENCODING 'UTF8' TEMPLATE template0" \
+      || die "could not create database $name (log: $PGLOG)"
+    say "created database $name"
+  fi
+}
+
+start() {
+  local bin; bin="$(pg_bin)"
+  if healthy && [ -s "$PGDATA/postmaster.pid" ]; then
+    say "PostgreSQL already running on 127.0.0.1:$PG_PORT"
+  else
+    require_free_port pg "$PG_PORT"
+    mkdir -p "$PGSOCK"
+    if [ ! -s "$PGDATA/PG_VERSION" ]; then
+      say "initialising a PostgreSQL cluster in $PGDATA"
+      mkdir -p "$PGDATA"
+      [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PGDATA"
+      as_pg "$bin/initdb" -D "$PGDATA" -E UTF8 --locale=C.UTF-8 -U postgres \
+        --auth-local=trust --auth-host=scram-sha-256 >"$LOGS/initdb.log" 2>&1 \
+        || die "initdb failed; see $LOGS/initdb.log"
+    fi
+    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PGSOCK" && touch "$PGLOG" && chown postgres "$PGLOG"
+    as_pg "$bin/pg_ctl" -D "$PGDATA" -l "$PGLOG" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PGSOCK -c fsync=off -c max_connections=200" start >/dev/null \
+      || { tail -n 20 "$PGLOG" >&2; die "PostgreSQL did not start; its log is $PGLOG"; }
+    wait_until 60 PostgreSQL "$PGLOG" healthy
+    say "PostgreSQL running on 127.0.0.1:$PG_PORT (data: $PGDATA)"
+  fi
+  if [ -z "$(psql_super -tAc "SELECT 1 FROM pg_roles WHERE rolname='$DB_USER'")" ]; then
+    psql_super -c "CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASS'"
+  fi
+  ensure_db "$DB_NAME"
+  ensure_db "$DB_TEST_NAME"
+}
+
+stop() {
+  if [ -s "$PGDATA/postmaster.pid" ]; then
+    as_pg "$(pg_bin)/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null && say "PostgreSQL stopped"
+  else
+    say "PostgreSQL not running"
+  fi
+}
+
+status() {
+  if healthy; then echo "postgres: up (127.0.0.1:$PG_PORT, data $PGDATA)"; else echo "postgres: down"; return 1; fi
+}
+
+case "${1:-}" in
+  start) start ;; stop) stop ;; status) status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
