@@ -61,13 +61,17 @@ if ! stamp_ok solr "$soldeps" || [ ! -f "$ROOT/config/solr/target/govcatalog-sol
 fi
 
 # --- translations ----------------------------------------------------------------------------
+# Each concern keeps its messages in i18n/src/<locale>/<concern>.po (so parallel work never edits
+# one file); they are merged into the plugin's single gettext domain and compiled here.
 I18N="$ROOT/ckanext-govcatalog/ckanext/govcatalog/i18n"
-for po in "$I18N"/*/LC_MESSAGES/*.po; do
-  [ -e "$po" ] || continue
-  mo="${po%.po}.mo"
-  if [ ! -f "$mo" ] || [ "$po" -nt "$mo" ]; then
-    msgfmt --check -o "$mo" "$po" || die "could not compile $po"
-  fi
+for src in "$I18N"/src/*/; do
+  [ -d "$src" ] || continue
+  locale="$(basename "$src")"
+  parts=("$src"*.po)
+  [ -e "${parts[0]}" ] || continue
+  out="$I18N/$locale/LC_MESSAGES"; mkdir -p "$out"
+  msgcat --use-first -o "$out/ckanext-govcatalog.po" "${parts[@]}" || die "could not merge ${parts[*]}"
+  msgfmt --check -o "$out/ckanext-govcatalog.mo" "$out/ckanext-govcatalog.po" || die "could not compile $out/ckanext-govcatalog.po"
 done
 
 "$(dirname "$0")/configure.sh"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PostgreSQL from Debian's packages, run from a cluster in $DATA/postgres on 127.0.0.1:$PG_PORT.
-# Usage: postgres.sh start|stop|status
+# Usage: postgres.sh start|stop|status|createdb NAME|dropdb NAME (benchmarks use their own)
 source "$(dirname "$0")/../lib.sh"
 
 PGDATA="$DATA/postgres"
@@ -75,5 +75,7 @@ status() {
 
 case "${1:-}" in
   start) start ;; stop) stop ;; status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  createdb) [ -n "${2:-}" ] || die "usage: $0 createdb NAME"; ensure_db "$2" ;;
+  dropdb) [ -n "${2:-}" ] || die "usage: $0 dropdb NAME"; psql_super -c "DROP DATABASE IF EXISTS $2 WITH (FORCE)" ;;
+  *) echo "usage: $0 start|stop|status|createdb NAME|dropdb NAME" >&2; exit 2 ;;
 esac

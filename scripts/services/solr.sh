@@ -3,7 +3,7 @@
 # Cores, each on a configset of config/solr/configsets, with their indexes in $DATA/solr:
 #   ckan (served catalog), ckan_test (test suite), ckan_bench (benchmarks) on the govcatalog
 #   configset; ckan_stock (stock CKAN 2.12 schema, for side-by-side benchmarks).
-# Usage: solr.sh start|stop|status
+# Usage: solr.sh start|stop|status|reload
 source "$(dirname "$0")/../lib.sh"
 
 SOLR_DIR="$ROOT/config/solr"
@@ -79,11 +79,21 @@ stop() {
   rm -f "$SPID"
 }
 
+# After a change to config/solr/configsets: reload every core so it reads the new files.
+reload() {
+  local core
+  for core in $SOLR_CORES; do
+    curl -sf --max-time 60 "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=RELOAD&core=$core" >/dev/null \
+      || die "reloading core $core failed; see $SLOG"
+  done
+  say "Solr cores reloaded"
+}
+
 status() {
   if healthy; then echo "solr: up (http://127.0.0.1:$SOLR_PORT/solr, cores: $SOLR_CORES)"; else echo "solr: down"; return 1; fi
 }
 
 case "${1:-}" in
-  start) start ;; stop) stop ;; status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  start) start ;; stop) stop ;; status) status ;; reload) reload ;;
+  *) echo "usage: $0 start|stop|status|reload" >&2; exit 2 ;;
 esac

@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.govcatalog import cli, helpers, views
+from ckanext.govcatalog import model as _model  # noqa: F401  (maps our tables on load)
 from ckanext.govcatalog.logic import action, auth, validators
 from ckanext.govcatalog.search import index as search_index
 
