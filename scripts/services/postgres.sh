@@ -19,6 +19,22 @@ as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# The cluster lives in the checkout, but the server runs as the postgres account, which must be
+# able to reach it: a checkout under a private folder (mktemp -d) would otherwise make initdb fail.
+ensure_traversable() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  local dir="$DATA"
+  mkdir -p "$dir"
+  runuser -u postgres -- test -x "$dir" 2>/dev/null && return 0
+  while [ "$dir" != "/" ]; do
+    if [ "$(stat -c %A "$dir" | cut -c10)" != "x" ] && [ "$(stat -c %A "$dir" | cut -c10)" != "t" ]; then
+      say "letting the postgres account traverse $dir (chmod o+x) so the cluster in $DATA is reachable"
+      chmod o+x "$dir"
+    fi
+    dir="$(dirname "$dir")"
+  done
+}
+
 healthy() { as_pg "$(pg_bin)/pg_isready" -q -t 5 -h 127.0.0.1 -p "$PG_PORT"; }
 
 psql_super() { as_pg psql -X -q -v ON_ERROR_STOP=1 -h "$PGSOCK" -p "$PG_PORT" -d postgres "$@"; }
@@ -39,6 +55,7 @@ start() {
   else
     require_free_port pg "$PG_PORT"
     mkdir -p "$PGSOCK"
+    ensure_traversable
     if [ ! -s "$PGDATA/PG_VERSION" ]; then
       say "initialising a PostgreSQL cluster in $PGDATA"
       mkdir -p "$PGDATA"
