@@ -19,8 +19,10 @@ command -v curl >/dev/null || need_apt+=(curl)
 command -v ss >/dev/null || need_apt+=(iproute2)
 command -v msgfmt >/dev/null || need_apt+=(gettext)
 [ -e /usr/include/magic.h ] || [ -e /usr/lib/x86_64-linux-gnu/libmagic.so.1 ] || need_apt+=(libmagic1)
-if [ "${GOVCATALOG_BROWSER:-0}" = 1 ]; then
-  command -v chromium >/dev/null || need_apt+=(chromium fonts-noto-cjk)
+command -v npm >/dev/null || need_apt+=(nodejs npm)
+if [ "${GOVCATALOG_BROWSER:-0}" = 1 ]; then  # the browser journeys (tests/journeys), set by `make test`
+  command -v chromium >/dev/null || need_apt+=(chromium)
+  [ -d /usr/share/fonts/opentype/noto ] || need_apt+=(fonts-noto-cjk)
 fi
 if [ "${#need_apt[@]}" -gt 0 ]; then
   say "installing Debian packages: ${need_apt[*]}"
@@ -60,6 +62,22 @@ if ! stamp_ok solr "$soldeps" || [ ! -f "$ROOT/config/solr/target/govcatalog-sol
   echo "$soldeps" >"$STAMPS/solr"
 fi
 
+# --- front-end packages from npm ---------------------------------------------------------------
+# package.json pins the chart library the home page serves from the site itself (copied into the
+# plugin's public/vendor, git-ignored) and playwright-core, which drives Debian's chromium in the
+# journeys (it downloads no browser).
+VENDOR="$ROOT/ckanext-govcatalog/ckanext/govcatalog/public/vendor"
+npmdeps="$(digest "$ROOT/package.json" "$ROOT/package-lock.json")"
+if ! stamp_ok npm "$npmdeps" || [ ! -f "$VENDOR/chart.umd.min.js" ] || [ ! -d "$ROOT/node_modules/playwright-core" ]; then
+  say "installing npm packages (log: $LOGS/npm.log)"
+  (cd "$ROOT" && npm ci --no-audit --no-fund) >"$LOGS/npm.log" 2>&1 \
+    || { tail -n 20 "$LOGS/npm.log" >&2; die "npm ci failed; see $LOGS/npm.log"; }
+  mkdir -p "$VENDOR"
+  cp "$ROOT/node_modules/chart.js/dist/chart.umd.min.js" "$VENDOR/chart.umd.min.js"
+  cp "$ROOT/node_modules/chart.js/LICENSE.md" "$VENDOR/chart.js-LICENSE.md"
+  echo "$npmdeps" >"$STAMPS/npm"
+fi
+
 # --- translations ----------------------------------------------------------------------------
 # Each concern keeps its messages in i18n/src/<locale>/<concern>.po (so parallel work never edits
 # one file); they are merged into the plugin's single gettext domain and compiled here.
@@ -71,7 +89,7 @@ for src in "$I18N"/src/*/; do
   [ -e "${parts[0]}" ] || continue
   out="$I18N/$locale/LC_MESSAGES"; mkdir -p "$out"
   msgcat --use-first -o "$out/ckanext-govcatalog.po" "${parts[@]}" || die "could not merge ${parts[*]}"
-  msgfmt --check -o "$out/ckanext-govcatalog.mo" "$out/ckanext-govcatalog.po" || die "could not compile $out/ckanext-govcatalog.po"
+  msgfmt --check-format --check-domain -o "$out/ckanext-govcatalog.mo" "$out/ckanext-govcatalog.po" || die "could not compile $out/ckanext-govcatalog.po"
 done
 
 "$(dirname "$0")/configure.sh"

@@ -25,7 +25,7 @@ ensure_traversable() {
   [ "$(id -u)" -eq 0 ] || return 0
   local dir="$DATA"
   mkdir -p "$dir"
-  runuser -u postgres -- test -x "$dir" 2>/dev/null && return 0
+  (cd / && runuser -u postgres -- test -x "$dir") 2>/dev/null && return 0
   while [ "$dir" != "/" ]; do
     if [ "$(stat -c %A "$dir" | cut -c10)" != "x" ] && [ "$(stat -c %A "$dir" | cut -c10)" != "t" ]; then
       say "letting the postgres account traverse $dir (chmod o+x) so the cluster in $DATA is reachable"
