@@ -6,6 +6,7 @@ run: install services   ## install what is missing, start services, serve the de
 	scripts/site.sh setup
 	scripts/site.sh serve
 
+test: export GOVCATALOG_BROWSER := 1  # install.sh then also installs chromium + CJK fonts for tests/journeys
 test: install services  ## the whole test suite against real PostgreSQL, Solr and Redis
 	scripts/test.sh
 

@@ -11,6 +11,8 @@ from ckan.cli.cli import ckan as ckan_cli
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
+from catalog_data import entry
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -30,10 +32,13 @@ def test_dataset_created_through_the_api_is_found_by_solr():
     call_action(
         "package_create",
         context={"user": admin["name"]},
-        name="population-register",
-        title="Population register",
-        notes="Basic population records of the county",
-        owner_org=org["id"],
+        **entry(
+            org["name"],
+            name="population-register",
+            title="Population register",
+            notes="Basic population records of the county",
+            region_code="610922",
+        ),
     )
     result = call_action("package_search", q="population")
     assert result["count"] == 1

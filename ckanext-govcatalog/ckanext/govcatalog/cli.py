@@ -22,8 +22,36 @@ def demo_load() -> None:
     """Load (or complete) the demo catalog. Safe to run again."""
     from ckanext.govcatalog import demo as demo_module
 
-    report = demo_module.load()
-    click.echo(f"demo catalog: {report}")
+    report = demo_module.load(echo=click.echo)
+    click.echo(demo_module.format_report(report))
+
+
+def _add_bulk_commands() -> None:
+    from ckanext.govcatalog.bulk.commands import COMMANDS
+
+    for command in COMMANDS:
+        govcatalog.add_command(command)
+
+
+_add_bulk_commands()
+
+
+def _add_request_commands() -> None:
+    from ckanext.govcatalog.cli_requests import requests_group
+
+    govcatalog.add_command(requests_group)
+
+
+_add_request_commands()
+
+
+def _add_audit_commands() -> None:
+    from ckanext.govcatalog.audit.cli import audit_group
+
+    govcatalog.add_command(audit_group)
+
+
+_add_audit_commands()
 
 
 def get_commands() -> list[Any]:

@@ -1,0 +1,50 @@
+"""Read helpers over model.Grant: which entries a user holds an active grant for.
+
+A grant is active while its status is ``active`` and ``expires`` (naive UTC, as CKAN stores
+times) lies in the future. Suspended, revoked and expired grants give nothing. The request
+workflow (access/requests.py) writes grants; this module only reads them, and it reads them
+on every check, so an approval or a revocation takes effect at once, without a reindex.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ckan import model as core_model
+
+from ckanext.govcatalog.model import Grant
+
+ACTIVE = "active"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.utcnow()
+
+
+def active_grant_package_ids(user_id: str | None, now: dt.datetime | None = None) -> frozenset[str]:
+    """Ids of the entries the user holds an active, unexpired grant for."""
+    if not user_id:
+        return frozenset()
+    rows = (
+        core_model.Session.query(Grant.package_id)
+        .filter(
+            Grant.user_id == user_id,
+            Grant.status == ACTIVE,
+            Grant.expires > (now or _now()),
+        )
+        .all()
+    )
+    return frozenset(row[0] for row in rows)
+
+
+def has_active_grant(user_id: str | None, package_id: str, now: dt.datetime | None = None) -> bool:
+    """Whether the user holds an active, unexpired grant for this entry."""
+    if not user_id or not package_id:
+        return False
+    query = core_model.Session.query(Grant.id).filter(
+        Grant.user_id == user_id,
+        Grant.package_id == package_id,
+        Grant.status == ACTIVE,
+        Grant.expires > (now or _now()),
+    )
+    return core_model.Session.query(query.exists()).scalar()

@@ -1,0 +1,348 @@
+"""Spec §4 on every read path: the CKAN hooks that call access/policy.py.
+
+- Entry visibility is the permission labels (labels.py): package_search and its facet counts,
+  package_show, package_autocomplete, organization and user dataset counts, activity lists.
+- Data visibility:
+  * the ``resource_show`` auth function also requires data access; CKAN delegates to it from
+    the download view (uploads and link redirects), resource views and previews
+    (``resource_view_show``/``_list``) and the DataStore (search, search_sql, info, dump);
+  * resource URLs are blanked in every package dict served to a user without data access:
+    package_show (after_dataset_show), package_search (a chained action, because
+    after_dataset_search gets no context and CKAN serves Solr's stored dict), activity data;
+  * resource URLs are not indexed for entries whose data is not public, so neither a query nor
+    a facet on ``res_url``/``urls`` can probe them.
+- Calls with ``ignore_auth`` are CKAN's own (indexing, activity recording) and get full dicts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Callable
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan import model as core_model
+from ckan.logic.auth import get_resource_object
+
+from ckanext.govcatalog.access import accesslog, policy
+
+log = logging.getLogger(__name__)
+
+Action = Callable[[dict[str, Any], dict[str, Any]], Any]
+
+
+def _trusted(context: dict[str, Any]) -> bool:
+    return bool(context.get("ignore_auth"))
+
+
+def _entries(ids: list[str]) -> dict[str, policy.Entry]:
+    """The current Entry of each package id, in one query."""
+    ids = [i for i in set(ids) if i]
+    if not ids:
+        return {}
+    pkgs = core_model.Session.query(core_model.Package).filter(core_model.Package.id.in_(ids))
+    return {pkg.id: policy.Entry.from_package(pkg) for pkg in pkgs}
+
+
+# --- IPackageController ------------------------------------------------------------------------
+
+
+def after_dataset_show(context: dict[str, Any], pkg_dict: dict[str, Any]) -> None:
+    if _trusted(context):
+        return
+    pkg = context.get("package")
+    entry = (
+        policy.Entry.from_package(pkg)
+        if isinstance(pkg, core_model.Package) and pkg.id == pkg_dict.get("id")
+        else policy.entry_for_id(pkg_dict.get("id"))
+    ) or policy.Entry.from_dict(pkg_dict)
+    if not policy.can_access_data(policy.viewer_from_context(context), entry):
+        policy.strip_package(pkg_dict)
+
+
+# Solr fields that hold resource locations; kept out of the index unless the data is public
+_INDEXED_URL_FIELDS = ("res_url", "download_url")
+
+
+def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    pkg = core_model.Package.get(pkg_dict.get("id"))
+    entry = policy.Entry.from_package(pkg) if pkg else policy.Entry.from_dict(pkg_dict)
+    if not policy.data_is_public(entry):
+        for key in _INDEXED_URL_FIELDS:
+            pkg_dict.pop(key, None)
+    return pkg_dict
+
+
+# --- chained actions -----------------------------------------------------------------------------
+
+
+def _strip_search_result(result: dict[str, Any]) -> None:
+    """Blank data locations in a package_search result, full dict or ``fl`` fields alike."""
+    policy.strip_package(result)
+    for key in list(result):
+        if key in _INDEXED_URL_FIELDS or (key.startswith("res_extras_") and key.endswith("url")):
+            result[key] = [] if isinstance(result[key], list) else ""
+        elif key in ("data_dict", "validated_data_dict") and isinstance(result[key], str):
+            try:
+                stored = json.loads(result[key])
+            except ValueError:
+                result[key] = ""
+                continue
+            if isinstance(stored, dict):
+                result[key] = json.dumps(policy.strip_package(stored))
+            else:
+                result[key] = ""
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_search(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    viewer = None if _trusted(context) else policy.viewer_from_context(context)
+    fl = data_dict.get("fl")
+    if viewer and not viewer.sysadmin and fl:
+        # results restricted to some fields must still say which entry they are
+        if isinstance(fl, str):
+            data_dict["fl"] = fl + " id"
+        elif isinstance(fl, list) and "id" not in fl:
+            data_dict["fl"] = [*fl, "id"]
+    result = original(context, data_dict)
+    if viewer and not viewer.sysadmin:
+        _serve_results(viewer, result.get("results") or [])
+    return result
+
+
+def _serve_results(viewer: policy.Viewer, results: list[dict[str, Any]]) -> None:
+    entries = _entries([r.get("id") for r in results])
+    for item in results:
+        entry = entries.get(item.get("id"))
+        if entry is None or not policy.can_access_data(viewer, entry):
+            _strip_search_result(item)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def current_package_list_with_resources(
+    original: Action, context: dict[str, Any], data_dict: dict[str, Any]
+) -> Any:
+    # calls package_search as a plain function, so our chained package_search never sees it
+    results = original(context, data_dict)
+    if not _trusted(context):
+        viewer = policy.viewer_from_context(context)
+        if not viewer.sysadmin:
+            _serve_results(viewer, results)
+    return results
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_list(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    # the core action lists every public dataset straight from SQL, closed entries included
+    viewer = None if _trusted(context) else policy.viewer_from_context(context)
+    if viewer is None or viewer.sysadmin:
+        return original(context, data_dict)
+    tk.check_access("package_list", context, data_dict)
+    pkg = core_model.Package
+    column = pkg.id if context.get("api_version", 1) == 2 else pkg.name
+    rows = (
+        core_model.Session.query(pkg)
+        .filter(pkg.state == "active", pkg.private.is_(False))
+        .order_by(column)
+    )
+    names = [
+        getattr(row, column.key)
+        for row in rows
+        if policy.can_see_entry(viewer, policy.Entry.from_package(row))
+    ]
+    offset = int(data_dict.get("offset") or 0)
+    limit = data_dict.get("limit")
+    return names[offset : offset + int(limit)] if limit else names[offset:]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def resource_search(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    # resource search matches on any resource field, url included: only resources whose data
+    # the user may read can be found at all
+    result = original(context, data_dict)
+    if _trusted(context):
+        return result
+    viewer = policy.viewer_from_context(context)
+    if viewer.sysadmin:
+        return result
+    entries = _entries([r.get("package_id") for r in result.get("results") or []])
+    kept = [
+        r
+        for r in result.get("results") or []
+        if r.get("package_id") in entries
+        and policy.can_access_data(viewer, entries[r["package_id"]])
+    ]
+    return dict(result, results=kept, count=len(kept))
+
+
+# activity streams: every activity dict of a dataset carries the whole package dict of the time
+
+
+def _is_package_activity(activity: dict[str, Any]) -> bool:
+    return "package" in (activity.get("activity_type") or "")
+
+
+def _serve_activities(context: dict[str, Any], activities: list[dict[str, Any]]) -> list[Any]:
+    if _trusted(context):
+        return activities
+    viewer = policy.viewer_from_context(context)
+    if viewer.sysadmin:
+        return activities
+    entries = _entries([a.get("object_id") for a in activities if _is_package_activity(a)])
+    served = []
+    for activity in activities:
+        if _is_package_activity(activity):
+            # judged on the entry as it is now: an entry closed since keeps no public history
+            entry = entries.get(activity.get("object_id"))
+            if entry is None or not policy.can_see_entry(viewer, entry):
+                continue
+            if not policy.can_access_data(viewer, entry):
+                _strip_activity(activity)
+        served.append(activity)
+    return served
+
+
+def _strip_activity(activity: dict[str, Any]) -> None:
+    data = activity.get("data")
+    if isinstance(data, dict) and isinstance(data.get("package"), dict):
+        policy.strip_package(data["package"])
+
+
+def _activity_list(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    return _serve_activities(context, original(context, data_dict))
+
+
+def _chained_list(name: str) -> Action:
+    def chained(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+        return _activity_list(original, context, data_dict)
+
+    chained.__name__ = name
+    return tk.side_effect_free(tk.chained_action(chained))
+
+
+_ACTIVITY_LISTS = (
+    "package_activity_list",
+    "organization_activity_list",
+    "group_activity_list",
+    "user_activity_list",
+    "dashboard_activity_list",
+    "recently_changed_packages_activity_list",
+)
+
+
+def _activity_entry(context: dict[str, Any], activity_id: str) -> policy.Entry | None | bool:
+    """The entry an activity is about, False when it is about no dataset."""
+    from ckanext.activity.model import Activity
+
+    activity = core_model.Session.get(Activity, activity_id)
+    if activity is None or "package" not in (activity.activity_type or ""):
+        return False
+    return policy.entry_for_id(activity.object_id)
+
+
+def _guard_activity(context: dict[str, Any], data_dict: dict[str, Any], need_data: bool) -> bool:
+    """Raise NotAuthorized unless the viewer may see the activity; True if it must be stripped."""
+    if _trusted(context):
+        return False
+    viewer = policy.viewer_from_context(context)
+    if viewer.sysadmin:
+        return False
+    entry = _activity_entry(context, tk.get_or_bust(data_dict, "id"))
+    if entry is False:
+        return False
+    if entry is None or not policy.can_see_entry(viewer, entry):
+        raise tk.NotAuthorized(tk._("Not authorized to see this activity"))
+    if policy.can_access_data(viewer, entry):
+        return False
+    if need_data:
+        raise tk.NotAuthorized(tk._("Not authorized to see the data of this entry"))
+    return True
+
+
+@tk.chained_action
+@tk.side_effect_free
+def activity_show(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    strip = _guard_activity(context, data_dict, need_data=False)
+    activity = original(context, data_dict)
+    if strip:
+        _strip_activity(activity)
+    return activity
+
+
+@tk.chained_action
+@tk.side_effect_free
+def activity_data_show(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    strip = _guard_activity(context, data_dict, need_data=False)
+    data = original(context, data_dict)
+    if strip and isinstance(data, dict):
+        policy.strip_package(data.get("package") if "package" in data else data)
+    return data
+
+
+@tk.chained_action
+@tk.side_effect_free
+def activity_diff(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    # a diff is text made from both versions' dicts: it cannot be stripped, so it is refused
+    _guard_activity(context, data_dict, need_data=True)
+    return original(context, data_dict)
+
+
+def _logged(kind: str) -> Action:
+    def chained(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+        result = original(context, data_dict)
+        accesslog.log_action_read(context, kind, data_dict)
+        return result
+
+    chained.__name__ = kind
+    return tk.side_effect_free(tk.chained_action(chained))
+
+
+def get_actions() -> dict[str, Any]:
+    actions: dict[str, Any] = {
+        "package_search": package_search,
+        "current_package_list_with_resources": current_package_list_with_resources,
+        "package_list": package_list,
+        "resource_search": resource_search,
+    }
+    if p.plugin_loaded("activity"):
+        actions.update({name: _chained_list(name) for name in _ACTIVITY_LISTS})
+        actions.update(
+            activity_show=activity_show,
+            activity_data_show=activity_data_show,
+            activity_diff=activity_diff,
+        )
+    if p.plugin_loaded("datastore"):
+        actions.update(
+            datastore_search=_logged("datastore_search"),
+            datastore_search_sql=_logged("datastore_search_sql"),
+        )
+    return actions
+
+
+# --- chained auth --------------------------------------------------------------------------------
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def resource_show(next_auth: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    """Seeing a resource means reading its data: the URL, the file, previews, the DataStore."""
+    result = next_auth(context, data_dict)
+    if not result.get("success"):
+        return result
+    resource = get_resource_object(context, data_dict)
+    entry = policy.entry_for_id(resource.package_id)
+    if entry is None or not policy.can_access_data(policy.viewer_from_context(context), entry):
+        return {
+            "success": False,
+            "msg": tk._("Not authorized to read the data of this entry; you may request access"),
+        }
+    return result
+
+
+def get_auth_functions() -> dict[str, Any]:
+    return {"resource_show": resource_show}

@@ -1,0 +1,248 @@
+"""THE rule of catalog-spec §4: who may see an entry, and who may see its data.
+
+Every read path asks this module: the permission labels (labels.py), the field stripping and
+the chained auth and actions (hooks.py), the exports. Nothing else decides visibility.
+
+|                     | owner org | other government users          | public                        |
+|---------------------|-----------|---------------------------------|-------------------------------|
+| entry metadata      | always    | always                          | only if open_type != closed   |
+| data (URLs, files)  | always    | unconditional: yes; conditional:| open: yes; conditional: only  |
+|                     |           | only with a grant; none: never  | with a grant; closed: never   |
+
+A government user is a member of any organization; the public is everyone else. A government
+user is never worse off than the public: data open to anyone is open to them too. Information
+systems (type ``info_system``) are never shown to the public. Private or unpublished entries
+stay within their owner organization, as in stock CKAN. Unknown or missing sharing levels are
+read as the most restrictive ones (``none`` / ``closed``): a record that lost its levels must
+not leak.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model as core_model
+
+from ckanext.govcatalog.access import grants
+
+SHARE_UNCONDITIONAL = "unconditional"
+SHARE_CONDITIONAL = "conditional"
+SHARE_NONE = "none"
+OPEN_OPEN = "open"
+OPEN_CONDITIONAL = "conditional"
+OPEN_CLOSED = "closed"
+INFO_SYSTEM = "info_system"
+
+# Permission labels (see labels.py): "public" is CKAN's own, carried by every user.
+LABEL_PUBLIC = "public"
+LABEL_GOVERNMENT = "govcatalog-government"
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """What the rule needs to know about a catalog entry."""
+
+    id: str
+    type: str
+    owner_org: str | None
+    private: bool
+    state: str
+    share_type: str
+    open_type: str
+    creator_user_id: str | None = None
+
+    @property
+    def published(self) -> bool:
+        return self.state == "active" and not self.private
+
+    @classmethod
+    def from_package(cls, pkg: core_model.Package) -> Entry:
+        extras = pkg.extras or {}
+        return cls(
+            id=pkg.id,
+            type=pkg.type or "dataset",
+            owner_org=pkg.owner_org,
+            private=bool(pkg.private),
+            state=pkg.state or "",
+            share_type=_level(extras.get("share_type"), _SHARE_TYPES, SHARE_NONE),
+            open_type=_level(extras.get("open_type"), _OPEN_TYPES, OPEN_CLOSED),
+            creator_user_id=pkg.creator_user_id,
+        )
+
+    @classmethod
+    def from_dict(cls, pkg_dict: Mapping[str, Any]) -> Entry:
+        """From a package dict as package_show, package_search or the indexer see it."""
+        return cls(
+            id=pkg_dict.get("id") or "",
+            type=pkg_dict.get("type") or "dataset",
+            owner_org=pkg_dict.get("owner_org"),
+            private=tk.asbool(pkg_dict.get("private", False)),
+            state=pkg_dict.get("state") or "",
+            share_type=_level(_field(pkg_dict, "share_type"), _SHARE_TYPES, SHARE_NONE),
+            open_type=_level(_field(pkg_dict, "open_type"), _OPEN_TYPES, OPEN_CLOSED),
+            creator_user_id=pkg_dict.get("creator_user_id"),
+        )
+
+
+_SHARE_TYPES = (SHARE_UNCONDITIONAL, SHARE_CONDITIONAL, SHARE_NONE)
+_OPEN_TYPES = (OPEN_OPEN, OPEN_CONDITIONAL, OPEN_CLOSED)
+
+
+def _level(value: Any, allowed: tuple[str, ...], fallback: str) -> str:
+    return value if value in allowed else fallback
+
+
+def _field(pkg_dict: Mapping[str, Any], key: str) -> Any:
+    if pkg_dict.get(key):
+        return pkg_dict[key]
+    for extra in pkg_dict.get("extras") or []:
+        if isinstance(extra, Mapping) and extra.get("key") == key:
+            return extra.get("value")
+    return None
+
+
+@dataclasses.dataclass(frozen=True)
+class Viewer:
+    """Who is reading. Built per call, so grants and memberships are always current."""
+
+    user_id: str | None = None
+    name: str | None = None
+    sysadmin: bool = False
+    # organizations whose entries this user reads as the owner: direct membership, plus the
+    # sub-organizations of orgs where the user holds a role in
+    # ckan.auth.roles_that_cascade_to_sub_groups (CKAN's own hierarchy rule)
+    org_ids: frozenset[str] = frozenset()
+    granted: frozenset[str] = frozenset()
+
+    @property
+    def government(self) -> bool:
+        """A member of any organization (spec §4)."""
+        return bool(self.org_ids)
+
+
+ANONYMOUS = Viewer()
+
+
+def viewer_for(user: Any) -> Viewer:
+    """The Viewer for a model.User, a user name or id, or None / an anonymous user."""
+    if isinstance(user, str):
+        user = core_model.User.get(user) if user else None
+    if user is None or not isinstance(user, core_model.User) or user.state != "active":
+        return ANONYMOUS
+    if user.sysadmin:
+        return Viewer(user_id=user.id, name=user.name, sysadmin=True)
+    orgs = tk.get_action("organization_list_for_user")(
+        {"user": user.id, "ignore_auth": True}, {"permission": "read"}
+    )
+    return Viewer(
+        user_id=user.id,
+        name=user.name,
+        org_ids=frozenset(org["id"] for org in orgs),
+        granted=grants.active_grant_package_ids(user.id),
+    )
+
+
+def viewer_from_context(context: Mapping[str, Any]) -> Viewer:
+    """The Viewer of an action's context (``auth_user_obj``, else ``user``)."""
+    user = context.get("auth_user_obj")
+    if not isinstance(user, core_model.User):
+        user = context.get("user")
+    return viewer_for(user)
+
+
+def is_owner(viewer: Viewer, entry: Entry) -> bool:
+    if entry.owner_org:
+        return entry.owner_org in viewer.org_ids
+    return bool(viewer.user_id) and viewer.user_id == entry.creator_user_id
+
+
+def metadata_is_public(entry: Entry) -> bool:
+    """Whether anyone at all, logged in or not, may see the entry's metadata."""
+    return entry.published and entry.type != INFO_SYSTEM and entry.open_type != OPEN_CLOSED
+
+
+def data_is_public(entry: Entry) -> bool:
+    """Whether anyone at all may read the entry's data (no grant needed)."""
+    return metadata_is_public(entry) and entry.open_type == OPEN_OPEN
+
+
+def can_see_entry(viewer: Viewer, entry: Entry) -> bool:
+    """May the viewer see the entry's metadata (including its data items)?"""
+    if viewer.sysadmin or is_owner(viewer, entry):
+        return True
+    if not entry.published:
+        return False
+    return viewer.government or metadata_is_public(entry)
+
+
+def can_access_data(viewer: Viewer, entry: Entry) -> bool:
+    """May the viewer read the entry's data: resource URLs, uploads, previews, DataStore?"""
+    if viewer.sysadmin or is_owner(viewer, entry):
+        return True
+    if not can_see_entry(viewer, entry):
+        return False
+    granted = entry.id in viewer.granted
+    as_public = data_is_public(entry) or (
+        metadata_is_public(entry) and entry.open_type == OPEN_CONDITIONAL and granted
+    )
+    if not viewer.government:
+        return as_public
+    as_government = entry.share_type == SHARE_UNCONDITIONAL or (
+        entry.share_type == SHARE_CONDITIONAL and granted
+    )
+    return as_government or as_public
+
+
+def entry_labels(entry: Entry) -> list[str]:
+    """Permission labels of a published entry (metadata visibility, computed at index time).
+
+    Grants never change who sees metadata (only conditional entries can be requested, and
+    their metadata is already visible to the requester), so they need no label: data access
+    is decided per call by can_access_data, which reads the grants table.
+    """
+    labels = [LABEL_GOVERNMENT]
+    if entry.owner_org:
+        labels.append(f"member-{entry.owner_org}")
+    if metadata_is_public(entry):
+        labels.append(LABEL_PUBLIC)
+    return labels
+
+
+def viewer_labels(viewer: Viewer) -> list[str]:
+    """Labels our rule adds to a user's CKAN labels (public, creator-, member-)."""
+    return [LABEL_GOVERNMENT] if viewer.government else []
+
+
+# --- removing data from what is served -------------------------------------------------------
+
+
+def strip_resource(resource: dict[str, Any]) -> dict[str, Any]:
+    """Blank every location of the data in a resource dict (``url`` and any ``*_url``)."""
+    for key in list(resource):
+        if key == "url" or key.endswith("_url"):
+            resource[key] = ""
+    return resource
+
+
+def strip_package(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Blank the data locations of every resource of a package dict, in place."""
+    for resource in pkg_dict.get("resources") or []:
+        if isinstance(resource, dict):
+            strip_resource(resource)
+    return pkg_dict
+
+
+def serve_package(viewer: Viewer, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """The package dict as this viewer may receive it: stripped unless they have data access."""
+    if not can_access_data(viewer, Entry.from_dict(pkg_dict)):
+        strip_package(pkg_dict)
+    return pkg_dict
+
+
+def entry_for_id(package_id: str | None) -> Entry | None:
+    """The Entry of a package id or name as stored now, or None if there is no such package."""
+    pkg = core_model.Package.get(package_id) if package_id else None
+    return Entry.from_package(pkg) if pkg else None

@@ -1,0 +1,146 @@
+"""before_dataset_search: makes user queries safe and Chinese-aware.
+
+* Solr syntax the search box must not pass on (local params ``{!...}``, ``_query_``/``_val_``,
+  ``*:*`` inside a longer query, over-long queries) is rejected with a clear message
+  (SearchQueryError: the API answers 400, the search page shows the message), never a 500.
+  Unbalanced quotes, brackets and a stray leading wildcard are escaped, so the words still search.
+  The permission filter is CKAN's own ``fq`` on ``permission_labels``, added after this hook;
+  nothing a user puts in ``q`` can remove it, and fq/defType are checked here as well.
+* Free-text queries also search the pinyin of titles, data item names and the exact identifiers.
+* Choosing a provider department in the facets (``organization:"name"``) also finds the entries of
+  its sub-organizations (a town includes its villages) through the indexed ``org_path``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.search import SearchQueryError
+
+MAX_QUERY_LENGTH = 200
+
+# The stock CKAN weights, plus: the title without synonyms (the words typed outrank their
+# synonyms), pinyin, data items and whole identifiers (string fields: a code matches only in full).
+QUERY_FIELDS = (
+    "name^4 title^4 title_exact^8 tags^2 groups^2 text "
+    "title_pinyin^2 title_initials data_item_text^2 "
+    "resource_code^10 org_code^5 division_code^2 region_code^2"
+)
+
+_ALLOWED_DEFTYPES = {"dismax", "edismax", "lucene"}
+_LOCAL_PARAMS = re.compile(r"\{\s*!")
+_MAGIC = re.compile(r"(?<![\w\\])\\?_(?:query|val)_\s*:", re.IGNORECASE)
+_MATCH_ALL = re.compile(r"\*\s*:\s*\*")
+_FIELD_WILDCARD = re.compile(r"(?<![\w\\])\*\s*:")
+_LEADING_WILDCARD = re.compile(r"(^|[\s(:])([*?])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ORG_FQ = re.compile(r'(?<![\w-])organization:("(?:[^"\\]|\\.)+"|[^\s()"]+)')
+
+
+def max_query_length() -> int:
+    return tk.asint(tk.config.get("govcatalog.search.max_query_length") or MAX_QUERY_LENGTH)
+
+
+def _reject(message: str) -> None:
+    raise SearchQueryError(message)
+
+
+def _escape_unbalanced(q: str) -> str:
+    """Escapes the quote and bracket characters that have no partner, left to right."""
+    chars = list(q)
+    quote_at: int | None = None
+    opened: list[tuple[str, int]] = []
+    pairs = {")": "(", "]": "[", "}": "{"}
+    escaped: set[int] = set()
+    i = 0
+    while i < len(chars):
+        c = chars[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == '"':
+            quote_at = None if quote_at is not None else i
+        elif quote_at is None:
+            if c in "([{":
+                opened.append((c, i))
+            elif c in pairs:
+                if opened and opened[-1][0] == pairs[c]:
+                    opened.pop()
+                else:
+                    escaped.add(i)
+        i += 1
+    if quote_at is not None:
+        escaped.add(quote_at)
+    escaped.update(i for _, i in opened)
+    return "".join("\\" + c if i in escaped else c for i, c in enumerate(chars))
+
+
+def clean_user_query(q: str | None) -> str:
+    """The query to send to Solr, or SearchQueryError with a message for the user."""
+    if q is None:
+        return ""
+    q = _CONTROL.sub(" ", str(q)).strip()
+    if len(q) > max_query_length():
+        _reject(
+            tk._(
+                "The search query is too long ({length} characters); "
+                "use at most {limit} characters."
+            ).format(length=len(q), limit=max_query_length())
+        )
+    if _LOCAL_PARAMS.search(q):
+        _reject(tk._("Solr local parameters ({!...}) are not allowed in a search query."))
+    if _MAGIC.search(q):
+        _reject(tk._("The fields _query_ and _val_ are not allowed in a search query."))
+    if q.replace(" ", "") == "*:*":
+        return "*:*"  # "everything I may see": the permission filter still applies
+    if _MATCH_ALL.search(q) or _FIELD_WILDCARD.search(q):
+        _reject(
+            tk._(
+                "'*:*' and '*:' can only be used alone; "
+                "leave the search box empty to list all entries."
+            )
+        )
+    q = _escape_unbalanced(q)
+    # A leading wildcard makes Solr scan every term of a field; treat it as a literal character.
+    q = _LEADING_WILDCARD.sub(lambda m: m.group(1) + "\\" + m.group(2), q)
+    return q
+
+
+def _check_param(name: str, value: Any) -> None:
+    values = value if isinstance(value, list) else [value]
+    for v in values:
+        if isinstance(v, str) and (_LOCAL_PARAMS.search(v) or _MAGIC.search(v)):
+            msg = tk._("Solr local parameters are not allowed in the search parameter {name}.")
+            _reject(msg.format(name=name))
+
+
+def org_hierarchy_fq(fq: str) -> str:
+    """``organization:"x"`` -> the department and everything under it (its ``org_path``).
+
+    The plain ``organization`` clause stays as an alternative, so the filter keeps working for
+    entries indexed before ``org_path`` was filled.
+    """
+    return _ORG_FQ.sub(lambda m: "(organization:{v} OR org_path:{v})".format(v=m.group(1)), fq)
+
+
+def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
+    if "q" in search_params:
+        search_params["q"] = clean_user_query(search_params.get("q"))
+    def_type = search_params.get("defType")
+    if def_type and def_type not in _ALLOWED_DEFTYPES:
+        _reject(tk._("The query parser {name} is not allowed.").format(name=def_type))
+    for name in ("fq", "fq_list", "qf", "bf", "boost", "sort", "df", "mm", "fl"):
+        if name in search_params:
+            _check_param(name, search_params[name])
+    q = search_params.get("q") or ""
+    if q and q != "*:*" and "qf" not in search_params:
+        search_params["qf"] = QUERY_FIELDS
+    if isinstance(search_params.get("fq"), str):
+        search_params["fq"] = org_hierarchy_fq(search_params["fq"])
+    if isinstance(search_params.get("fq_list"), list):
+        search_params["fq_list"] = [
+            org_hierarchy_fq(f) if isinstance(f, str) else f for f in search_params["fq_list"]
+        ]
+    return search_params

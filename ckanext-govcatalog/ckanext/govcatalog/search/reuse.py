@@ -1,0 +1,159 @@
+"""The reuse finder: which catalog entries already hold the data items a department needs.
+
+A user lists the items (姓名, 公民身份号码, 联系电话, 户籍地址 ...). Each item is widened to its
+synonym group (schemas/data_item_synonyms.yaml) and looked up in the indexed ``data_item_names``.
+Entries are ranked by how many of the requested items they provide (Solr constant-score clauses,
+one per item, so the score is the count). The search runs as the user through package_search, so
+only entries they may see are counted; for each one the access policy says whether they can get
+the data now, must request it (conditional sharing) or cannot (not shared).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import yaml
+
+from ckanext.govcatalog import vocab
+from ckanext.govcatalog.access import policy
+
+MAX_ITEMS = 30
+MAX_ITEM_LENGTH = 50
+DEFAULT_ROWS = 20
+MAX_ROWS = 100
+
+ACCESS_NOW = "available"  # the user can read the data now
+ACCESS_REQUEST = "request"  # conditional sharing: a sharing request is needed
+ACCESS_NONE = "not_shared"  # not shared (or closed to this user)
+
+_SPLIT = re.compile(r"[,，、;；\n\r\t]+")
+
+
+def synonyms_path() -> str:
+    return os.path.join(vocab.schemas_dir(), "data_item_synonyms.yaml")
+
+
+@functools.cache
+def _groups(path: str) -> dict[str, frozenset[str]]:
+    """name -> every name it is equivalent to (itself included; groups sharing a name merge)."""
+    if not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f) or {}
+    out: dict[str, set[str]] = {}
+    for group in data.get("groups") or []:
+        names = {str(n).strip() for n in group if str(n).strip()}
+        merged = set(names)
+        for n in names:
+            merged |= out.get(n, set())
+        for n in merged:
+            out[n] = merged
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def equivalents(item: str) -> frozenset[str]:
+    return _groups(synonyms_path()).get(item, frozenset({item}))
+
+
+def parse_items(items: Any) -> list[str]:
+    """The requested item names, from a list or a comma/newline separated string; deduplicated."""
+    if isinstance(items, str):
+        raw = _SPLIT.split(items)
+    elif isinstance(items, (list, tuple)):
+        raw = [p for i in items for p in _SPLIT.split(str(i))]
+    else:
+        raw = []
+    out: list[str] = []
+    for name in (r.strip() for r in raw):
+        if name and name not in out:
+            out.append(name)
+    if not out:
+        raise tk.ValidationError({"items": [tk._("List at least one data item.")]})
+    if len(out) > MAX_ITEMS:
+        raise tk.ValidationError(
+            {"items": [tk._("List at most {n} data items.").format(n=MAX_ITEMS)]}
+        )
+    for name in out:
+        if len(name) > MAX_ITEM_LENGTH:
+            msg = tk._("Data item name too long (at most {n} characters): {name}")
+            raise tk.ValidationError({"items": [msg.format(n=MAX_ITEM_LENGTH, name=name[:20])]})
+    return out
+
+
+def _literal(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def solr_query(items: list[str]) -> str:
+    """One constant-score clause per requested item: the score is the number provided."""
+    clauses = []
+    for item in items:
+        names = " OR ".join(_literal(n) for n in sorted(equivalents(item)))
+        clauses.append(f"(data_item_names:({names}))^=1")
+    return " OR ".join(clauses)
+
+
+def _item_names(pkg: dict[str, Any]) -> set[str]:
+    items = pkg.get("data_items") or []
+    if isinstance(items, str):
+        import json
+
+        try:
+            items = json.loads(items)
+        except ValueError:
+            items = []
+    return {str(i.get("name")).strip() for i in items if isinstance(i, dict) and i.get("name")}
+
+
+def access_status(viewer: policy.Viewer, pkg: dict[str, Any]) -> str:
+    entry = policy.Entry.from_dict(pkg)
+    if policy.can_access_data(viewer, entry):
+        return ACCESS_NOW
+    shareable = entry.share_type == policy.SHARE_CONDITIONAL or (
+        not viewer.government and entry.open_type == policy.OPEN_CONDITIONAL
+    )
+    return ACCESS_REQUEST if shareable else ACCESS_NONE
+
+
+def reuse_search(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    items = parse_items(data_dict.get("items"))
+    rows = min(max(tk.asint(data_dict.get("rows") or DEFAULT_ROWS), 1), MAX_ROWS)
+    # only who is asking: the search must apply their permission labels
+    search_context = {k: context[k] for k in ("user", "auth_user_obj") if k in context}
+    found = tk.get_action("package_search")(
+        search_context,
+        {
+            "q": solr_query(items),
+            "rows": rows,
+            "sort": "score desc, metadata_modified desc",
+            "include_private": True,
+        },
+    )
+    viewer = policy.viewer_from_context(context)
+    results = []
+    for pkg in found["results"]:
+        names = _item_names(pkg)
+        provided = [i for i in items if equivalents(i) & names]
+        if not provided:
+            continue
+        results.append(
+            {
+                "id": pkg["id"],
+                "name": pkg.get("name"),
+                "title": pkg.get("title"),
+                "organization": (pkg.get("organization") or {}).get("title"),
+                "resource_code": pkg.get("resource_code"),
+                "share_type": pkg.get("share_type"),
+                "open_type": pkg.get("open_type"),
+                "provided": provided,
+                "missing": [i for i in items if i not in provided],
+                "provided_count": len(provided),
+                "access": access_status(viewer, pkg),
+            }
+        )
+    results.sort(key=lambda r: -r["provided_count"])  # stable: Solr's order within a count
+    return {"items": items, "count": found["count"], "results": results}

@@ -1,0 +1,112 @@
+"""Pinyin of titles for search (index time).
+
+Users often type pinyin in the search box (renkou, or just the initials rk for 人口). Solr cannot
+derive pinyin, so the indexer adds it: ``title_pinyin`` holds the syllables ("shi quan xian ren
+kou ...") and ``title_initials`` their first letters ("s q x r k ..."). The Solr field type
+``text_pinyin`` glues neighbouring syllables together at index time, so renkou and rk match as
+whole query words (config/solr/configsets/govcatalog/conf/schema.xml).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import ckan.model as model
+from pypinyin import Style, lazy_pinyin
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Latin letters and digits inside a title ("2018", "GDP") are kept as their own syllables.
+_WORD = re.compile(r"[0-9A-Za-z]+")
+
+
+def _syllables(text: str, style: Style) -> list[str]:
+    out: list[str] = []
+    for chunk in lazy_pinyin(text, style=style, errors=lambda s: [s]):
+        if _HAN.search(chunk):
+            continue  # a character pypinyin does not know: leave it to the Chinese analyzer
+        if chunk.isalpha() and chunk.isascii() and len(chunk) <= 6 and chunk.islower():
+            out.append(chunk)
+        else:
+            out.extend(w.lower() for w in _WORD.findall(chunk))
+    return out
+
+
+def pinyin_full(text: str) -> str:
+    """Space-separated toneless pinyin syllables of ``text`` (石泉县 -> "shi quan xian")."""
+    return " ".join(_syllables(text or "", Style.NORMAL))
+
+
+def pinyin_initials(text: str) -> str:
+    """Space-separated first letters of the syllables (石泉县 -> "s q x")."""
+    return " ".join(s[0] for s in _syllables(text or "", Style.NORMAL) if s)
+
+
+def _stored(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    # index_package has already flattened the dict (organization -> its name, data items -> a
+    # JSON extra); the validated package dict it stores keeps the structure.
+    for key in ("validated_data_dict", "data_dict"):
+        try:
+            stored = json.loads(pkg_dict.get(key) or "{}")
+        except ValueError:
+            continue
+        if isinstance(stored, dict) and stored:
+            return stored
+    return {}
+
+
+def add_search_text(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Adds to a Solr document being indexed: ``title_pinyin`` and ``title_initials``, and the
+    provider's title (``organization_title``; stock CKAN indexes only the org's URL name, so
+    "民政局 低保" could not find the civil affairs bureau's entries)."""
+    title = pkg_dict.get("title") or ""
+    if _HAN.search(title):
+        pkg_dict["title_pinyin"] = pinyin_full(title)
+        pkg_dict["title_initials"] = pinyin_initials(title)
+    stored = _stored(pkg_dict)
+    org_title = (stored.get("organization") or {}).get("title")
+    if org_title:
+        pkg_dict["organization_title"] = org_title
+    if not pkg_dict.get("org_path"):
+        # the provider and every organization above it (names and ids), so that filtering on a
+        # town also finds its villages' entries (search/query.py); search/index.py may have
+        # filled it already
+        pkg_dict["org_path"] = org_path(pkg_dict.get("owner_org"))
+    if not pkg_dict.get("data_item_names"):
+        # the reuse finder and the data-item facet need the names (search/index.py may have
+        # filled them already)
+        names = data_item_names(stored.get("data_items"))
+        if names:
+            pkg_dict["data_item_names"] = names
+    return pkg_dict
+
+
+def org_path(owner_org: str | None) -> list[str]:
+    """Names and ids of an organization and all its ancestors (CKAN's native hierarchy)."""
+    if not owner_org:
+        return []
+    org = model.Group.get(owner_org)
+    if org is None:
+        return []
+    out: list[str] = []
+    for group in [org, *org.get_parent_group_hierarchy(type=org.type or "organization")]:
+        for key in (group.name, group.id):
+            if key not in out:
+                out.append(key)
+    return out
+
+
+def data_item_names(items: Any) -> list[str]:
+    """The names of a data_items value (a list of dicts, or its JSON text)."""
+    if isinstance(items, str):
+        try:
+            items = json.loads(items)
+        except ValueError:
+            return []
+    out: list[str] = []
+    for item in items or []:
+        name = str(item.get("name") or "").strip() if isinstance(item, dict) else ""
+        if name and name not in out:
+            out.append(name)
+    return out

@@ -1,0 +1,76 @@
+"""Builders of workbooks the way people fill them in, for the bulk tests."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+
+FIXTURE_SCHEMA = "ckanext.govcatalog:../../../tests/bulk/catalog_fixture.yaml"
+
+ENTRY_HEADERS = [
+    "序号",
+    "信息资源代码",
+    "信息资源名称",
+    "信息资源摘要",
+    "信息资源提供方",
+    "类",
+    "共享类型",
+    "开放属性",
+    "更新周期",
+    "发布日期",
+    "关联资源代码",
+    "关键词",
+    "数据责任人",
+]
+ITEM_HEADERS = ["序号", "信息项名称", "数据类型", "数据长度", "描述", "是否个人信息"]
+
+
+def entry_row(n: int, org: str, **over: Any) -> list[Any]:
+    values = {
+        "序号": n,
+        "信息资源代码": "",
+        "信息资源名称": f"石泉县测试信息资源{n}",
+        "信息资源摘要": f"第{n}条测试资源的摘要",
+        "信息资源提供方": org,
+        "类": "部门信息资源",
+        "共享类型": "无条件共享",
+        "开放属性": "无条件开放",
+        "更新周期": "每月",
+        "发布日期": "2023-02-16",
+        "关联资源代码": "",
+        "关键词": "人口、户籍",
+        "数据责任人": "张三 0915-1234567",
+    }
+    values.update(over)
+    return [values[h] for h in ENTRY_HEADERS]
+
+
+def item_rows(n: int, count: int = 2) -> list[list[Any]]:
+    return [[n, f"字段{k}", "字符", 20, f"第{k}个信息项", "否"] for k in range(1, count + 1)]
+
+
+def xlsx(
+    entries: list[list[Any]],
+    items: list[list[Any]] | None = None,
+    entry_headers: list[str] | None = None,
+    sheet: str = "信息资源",
+) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append(entry_headers or ENTRY_HEADERS)
+    for row in entries:
+        ws.append(row)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text typed with a leading '=' (Excel: '=...)
+    if items is not None:
+        its = wb.create_sheet("信息项")
+        its.append(ITEM_HEADERS)
+        for row in items:
+            its.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,102 @@
+"""Issue 7: the three user journeys in a real browser (Debian's chromium, headless).
+
+Each journey is a Node script (playwright-core) run against a real CKAN serving the test database
+with the demo catalog (see conftest.py). Each step prints one JSON line and saves a screenshot
+under screenshots/<journey>/; a failed step names itself and its screenshot.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import requests
+from conftest import run_journey
+
+
+def _report(records: list[dict]) -> str:
+    lines = []
+    for r in records:
+        if "step" in r:
+            mark = "ok  " if r.get("status") == "pass" else "FAIL"
+            lines.append(f"{mark} [{r.get('section', '')}] {r['step']} ({r.get('ms', 0)} ms)")
+            if r.get("error"):
+                lines.append("      " + r["error"].replace("\n", "\n      ")[:1200])
+        elif "log" in r:
+            lines.append(f"     {r['log']}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("journey", ["officer", "department", "visitor"])
+def test_journey(journey_site, journey):
+    records = run_journey(journey_site, f"{journey}.mjs")
+    steps = [r for r in records if "step" in r]
+    failed = [r for r in steps if r.get("status") != "pass"]
+    done = next((r for r in records if r.get("done")), None)
+    report = _report(records)
+    print(report)
+    assert steps, f"the {journey} journey ran no step:\n{report}"
+    assert not failed and done and not done["failed"], (
+        f"{journey} journey: {len(failed)} step(s) failed\n{report}\n"
+        f"server log: {journey_site['log']}"
+    )
+
+
+def _home_charts(html: str) -> dict[str, dict[str, int]]:
+    data = re.search(r'id="gc-home-data">(.*?)</script>', html, re.S)
+    assert data, "the home page carries its chart data"
+    charts = json.loads(data.group(1))
+    return {c["id"]: {i["value"]: i["count"] for i in c["items"]} for c in charts}
+
+
+def _as(site: dict, who: str | None) -> dict[str, str]:
+    if who is None:
+        return {}
+    return {"Authorization": site["tokens"][who]}
+
+
+@pytest.mark.parametrize("who", [None, "requester", "sysadmin"])
+def test_home_counts_are_what_the_user_may_see(journey_site, who):
+    """Every number on the home page equals the facet count of a search made as that user (so
+    counts respect visibility), and a visitor sees fewer entries than the platform admin."""
+    base, headers = journey_site["base_url"], _as(journey_site, who)
+    page = requests.get(base + "/", headers=headers, timeout=60)
+    assert page.status_code == 200
+    charts = _home_charts(page.text)
+    search = requests.get(
+        base + "/api/3/action/package_search",
+        params={
+            "q": "*:*",
+            "fq": "+dataset_type:dataset",
+            "include_private": "true",
+            "rows": 0,
+            "facet.field": json.dumps(["catalog_class", "share_type", "open_type", "organization"]),
+            "facet.limit": -1,
+        },
+        headers=headers,
+        timeout=60,
+    ).json()["result"]
+    total = int(re.search(r'id="gc-total">\s*\D*(\d+)', page.text).group(1))
+    assert total == search["count"]
+    pairs = (("class", "catalog_class"), ("share", "share_type"), ("open", "open_type"))
+    for chart, field in pairs:
+        expected = {k: v for k, v in search["facets"][field].items() if v}
+        shown = {k: v for k, v in charts[chart].items() if v}
+        assert shown == expected, chart
+    for name, count in charts["department"].items():
+        assert search["facets"]["organization"][name] == count
+    assert sum(charts["class"].values()) == total
+
+
+def test_home_hides_closed_entries_from_visitors(journey_site):
+    base = journey_site["base_url"]
+    anonymous = requests.get(base + "/", timeout=60).text
+    admin = requests.get(base + "/", headers=_as(journey_site, "sysadmin"), timeout=60).text
+    visitor_total = int(re.search(r'id="gc-total">\s*\D*(\d+)', anonymous).group(1))
+    admin_total = int(re.search(r'id="gc-total">\s*\D*(\d+)', admin).group(1))
+    closed = journey_site["facts"]["counts"]["closed"]
+    assert closed > 0
+    assert admin_total == journey_site["facts"]["counts"]["datasets"]
+    assert visitor_total == admin_total - closed
+    assert _home_charts(anonymous)["open"].get("closed", 0) == 0

@@ -1,0 +1,130 @@
+"""Government facets under permissions, the town -> village hierarchy filter, and bad query
+syntax (escaped or rejected with a message; never a 500, never around the permission filter)."""
+
+import pytest
+
+from search_builders import make_entry, member, organization, search, set_parent, titles
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+
+@pytest.fixture
+def world():
+    owner = organization(title="石泉县民政局")
+    other = organization(title="石泉县交通运输局")
+    return {
+        "open": make_entry(owner, "人口基础信息", "unconditional", "open"),
+        "cond": make_entry(owner, "人口变动信息", "conditional", "conditional"),
+        "none": make_entry(owner, "人口涉密外信息", "none", "closed"),
+        "gov": member(other),
+    }
+
+
+def _counts(result, field):
+    return {i["name"]: i["count"] for i in result["search_facets"][field]["items"]}
+
+
+FACETS = ["share_type", "open_type", "catalog_class", "update_cycle", "data_grade", "region_code"]
+
+
+def test_facet_counts_only_count_what_the_public_may_see(world):
+    result = search(None, q="", **{"facet.field": FACETS})
+    assert result["count"] == 2
+    assert _counts(result, "share_type") == {"unconditional": 1, "conditional": 1}
+    assert _counts(result, "open_type") == {"open": 1, "conditional": 1}
+
+
+def test_a_government_user_counts_every_entry(world):
+    result = search(world["gov"], q="", **{"facet.field": FACETS})
+    assert result["count"] == 3
+    assert _counts(result, "share_type") == {"unconditional": 1, "conditional": 1, "none": 1}
+
+
+def test_facet_values_carry_vocabulary_labels(world):
+    result = search(world["gov"], q="", **{"facet.field": FACETS})
+    labels = {i["name"]: i["display_name"] for i in result["search_facets"]["share_type"]["items"]}
+    assert labels == {
+        "unconditional": "Unconditional sharing",
+        "conditional": "Conditional sharing",
+        "none": "Not shared",
+    }
+    regions = {i["name"]: i["display_name"] for i in result["search_facets"]["region_code"]["items"]}
+    assert regions == {"610922": "Shiquan County"}
+
+
+def test_the_search_page_offers_the_government_facets(app, world):
+    body = app.get("/dataset/").body
+    for title in ("Share type", "Open type", "Provider department", "Data items", "Region"):
+        assert title in body
+
+
+def test_choosing_a_town_includes_its_villages():
+    county = organization(name="shiquan-county", title="石泉县")
+    town = organization(name="chengguan-town", title="城关镇")
+    village = organization(name="xxx-village", title="城关镇某村")
+    set_parent(town, county)
+    set_parent(village, town)
+    make_entry(town, "城关镇低保名册")
+    make_entry(village, "某村低保名册")
+    make_entry(county, "石泉县低保汇总")
+    assert sorted(titles(search(None, fq='organization:"chengguan-town"'))) == [
+        "城关镇低保名册",
+        "某村低保名册",
+    ]
+    assert titles(search(None, fq='organization:"xxx-village"')) == ["某村低保名册"]
+    assert len(titles(search(None, fq='organization:"shiquan-county"'))) == 3
+
+
+# ---- bad query syntax
+
+
+def _api(app, **params):
+    return app.get("/api/3/action/package_search", query_string=params, expect_errors=True)
+
+
+@pytest.mark.parametrize("q", ['"人口', "人口)", "(人口", "title:(人口", "*人口", "人口 [", "人口 }"])
+def test_unbalanced_syntax_is_escaped_and_still_searches(app, world, q):
+    res = _api(app, q=q)
+    assert res.status_code == 200, res.body
+    assert res.json["success"] is True
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"q": "{!lucene}*:*"}, "local parameters"),
+        ({"q": "人口 {!xmlparser v='<a/>'}"}, "local parameters"),
+        ({"q": "_query_:\"{!dismax}x\""}, "local parameters"),
+        ({"q": "_val_:\"sum(1)\""}, "_val_"),
+        ({"q": "人口 OR *:*"}, "*:*"),
+        ({"q": "*:人口"}, "*:*"),
+        ({"q": "人口" * 150}, "too long"),
+        ({"q": "人口", "fq": "{!frange l=0}sum(1)"}, "local parameters"),
+        ({"q": "人口", "defType": "func"}, "not allowed"),
+    ],
+)
+def test_solr_syntax_is_rejected_with_a_clear_message(app, world, params, message):
+    res = _api(app, **params)
+    assert res.status_code == 400, res.body
+    assert message.lower() in res.body.lower()
+
+
+def test_the_search_page_answers_bad_syntax_with_400_not_500(app, world):
+    res = app.get("/dataset/", query_string={"q": "{!xmlparser}x"}, expect_errors=True)
+    assert res.status_code == 400
+    assert "local parameters" in res.body
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "*:*",
+        "人口 OR permission_labels:*",
+        "capacity:private OR capacity:public",
+        "title:人口涉密外信息",
+        "人口 -permission_labels:public",
+    ],
+)
+def test_no_query_reaches_around_the_permission_filter(world, q):
+    found = titles(search(None, q=q))
+    assert "人口涉密外信息" not in found
