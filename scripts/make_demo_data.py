@@ -440,10 +440,18 @@ def entry_from(
         "update_cycle": CYCLES.get(r["cycle"] or "", "不定期"),
         "publish_date": r["released"]
         or f"2024-{1 + stable(r['id'], 12):02d}-{1 + stable(r['id'] + 'd', 28):02d}",
-        "last_data_update": (r["updated"] or "")[:19].replace(" ", "T") or None,
+        "last_data_update": _datetime(r["updated"]),
         "corpus_id": r["id"],
     }
     return finish(e, orgs, items_spec, rules)
+
+
+def _datetime(value: str | None) -> str | None:
+    """ISO date-time as CKAN's datetime preset returns it (a bare date gets midnight)."""
+    if not value:
+        return None
+    text = value[:19].replace(" ", "T")
+    return text if "T" in text else text + "T00:00:00"
 
 
 FORMATS = [
@@ -543,7 +551,7 @@ def finish(
     e["tags"] = sorted(
         {e["catalog_item"] if e["catalog_class"] != "departmental" else theme, theme}
     )
-    return {k: v for k, v in e.items() if v not in (None, "")}
+    return {k: v for k, v in e.items() if v not in (None, "", [])}
 
 
 def main() -> int:

@@ -39,11 +39,11 @@ WITH_RESOURCES = [key for key, spec in ENTRIES.items() if spec[0] == "dataset"]
 
 
 def link_url(key: str) -> str:
-    return f"http://exchange.example.gov.cn/secret-{key}-link.csv"
+    return f"http://exchange.example.gov.cn/{key}/qzsecret{key}link.csv"
 
 
 def upload_name(key: str) -> str:
-    return f"secret-{key}-upload.csv"
+    return f"qzsecret{key}upload.csv"
 
 
 def upload_content(key: str) -> str:
@@ -51,8 +51,9 @@ def upload_content(key: str) -> str:
 
 
 def secrets(key: str) -> list[str]:
-    """Strings that appear only where the data of entry `key` is served."""
-    return [link_url(key), upload_name(key), f"secret-{key}-"]
+    """Strings that appear only where the data of entry `key` is served (one-word tokens, so a
+    search for them can only match a data location)."""
+    return [link_url(key), upload_name(key), f"qzsecret{key}"]
 
 
 @dataclasses.dataclass

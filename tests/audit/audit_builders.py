@@ -40,6 +40,8 @@ def _value(field: dict[str, Any], org_id: str) -> Any:
                     row["name"] = item
                 elif sub.get("choices") or sub.get("choices_helper"):
                     row[sub["field_name"]] = _choice(sub)
+                elif "date" in (sub.get("preset") or ""):
+                    row[sub["field_name"]] = "2025-01-02"
                 elif "length" in sub["field_name"]:
                     row[sub["field_name"]] = "20"
                 else:
@@ -74,7 +76,7 @@ def entry_data(org: dict[str, Any], share_type: str, open_type: str, **fields: A
         name = field["field_name"]
         if name in data or name in skip:
             continue
-        if field.get("required") or field.get("repeating_subfields"):
+        if field.get("required") or name == "data_items":
             data[name] = _value(field, org["id"])
     data.update(fields)
     return data

@@ -7,11 +7,13 @@ The demo users keep their own passwords; the journeys set a known one on the few
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import ckan.model as model
 
 PLACE_LEVELS = ("town", "village")
+HAN = re.compile(r"[\u4e00-\u9fff]+")  # a data item name of Chinese characters only
 
 
 def _orgs() -> dict[str, model.Group]:
@@ -153,6 +155,7 @@ def collect(password: str) -> dict[str, Any]:
         (len(pkgs), name)
         for name, pkgs in holders.items()
         if len(name) >= 3
+        and HAN.fullmatch(name)
         and not any(name in (p.title or "") or name in (p.notes or "") for p in pkgs)
     )
     item_probe = None

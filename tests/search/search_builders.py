@@ -100,9 +100,9 @@ def make_entry(
     wanted = {"share_type": share_type, "open_type": open_type}
     if items:
         wanted["data_items"] = json.dumps([{"name": i} for i in items], ensure_ascii=False)
-    if any(
-        extras.get(k) != v for k, v in wanted.items() if k != "data_items"
-    ) or ("data_items" in wanted and "data_items" not in extras):
+    if any(extras.get(k) != v for k, v in wanted.items() if k != "data_items") or (
+        "data_items" in wanted and "data_items" not in extras
+    ):
         # the schema does not declare these yet: store them as scheming would
         pkg.extras = {**extras, **wanted}
         core_model.repo.commit()
@@ -126,20 +126,6 @@ def member(org: dict[str, Any], capacity: str = "member") -> dict[str, Any]:
         role=capacity,
     )
     return user
-
-
-def set_parent(child: dict[str, Any], parent: dict[str, Any]) -> None:
-    """CKAN's native organization hierarchy link (what ckanext-hierarchy writes)."""
-    core_model.Session.add(
-        core_model.Member(
-            group_id=child["id"],
-            table_id=parent["id"],
-            table_name="group",
-            capacity="parent",
-            state="active",
-        )
-    )
-    core_model.repo.commit()
 
 
 def as_user(user: dict[str, Any] | None) -> dict[str, Any]:

@@ -49,7 +49,8 @@ def scheming_choices(name: str, **attrs: Any) -> list[dict[str, Any]]:
 
 def field_vocabulary(field: dict[str, Any]) -> str:
     """The vocabulary a scheming field draws its values from."""
-    return field.get("vocabulary") or field["field_name"]
+    # scheming renders a repeating subfield as "<field>-<index>-<subfield>" (data_items-0-data_type)
+    return field.get("vocabulary") or field["field_name"].rsplit("-", 1)[-1]
 
 
 def label_text(label: Any, lang: str) -> str:

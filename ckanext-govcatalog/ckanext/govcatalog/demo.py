@@ -2,8 +2,9 @@
 systems, catalog entries and demo users.
 
 The data are files in schemas/demo/ (organizations.yaml, info_systems.yaml, users.yaml,
-entries.json); this module only creates what is missing, through CKAN actions so that every
-validator of the catalog runs. A second run creates nothing and takes a few seconds.
+entries.json). This module creates what is missing, through CKAN actions so that every
+validator of the catalog runs, and brings organizations, systems and entries loaded from an older
+version of the files up to date. A second run changes nothing and takes a few seconds.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 50
 # Keys of the data files that document provenance and are not catalog fields.
 PROVENANCE_KEYS = ("corpus_id",)
+DIGEST_KEY = "govcatalog.demo_data_digest"
 
 
 def demo_dir() -> str:
@@ -72,10 +74,20 @@ def _active_names(query: Any) -> dict[str, str]:
     return dict(query)
 
 
-def load(echo: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Create what is missing of the demo catalog; returns what was created and the totals."""
+def data_digest(data: dict[str, Any]) -> str:
+    """A fingerprint of the demo data, kept in system_info to skip the update pass when the data
+    files have not changed since the last load."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def load(
+    echo: Callable[[str], None] | None = None, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Create what is missing of the demo catalog, and bring entries and systems loaded from an
+    older version of the data files up to date; returns what was done and the totals."""
     say = echo or (lambda msg: log.info(msg))
-    data = read_data()
+    data = data if data is not None else read_data()
     created = {
         "organizations": 0,
         "users": 0,
@@ -83,6 +95,7 @@ def load(echo: Callable[[str], None] | None = None) -> dict[str, Any]:
         "info_systems": 0,
         "entries": 0,
         "updated_organizations": 0,
+        "updated_packages": 0,
         "purged": 0,
     }
 
@@ -99,9 +112,15 @@ def load(echo: Callable[[str], None] | None = None) -> dict[str, Any]:
     created["info_systems"] = _create_packages(
         [dict(s, type="info_system") for s in data["info_systems"]], packages, say
     )
-    created["entries"] = _create_packages(
-        [dict(e, type="dataset") for e in data["entries"]], packages, say
-    )
+    entries = [dict(e, type="dataset") for e in data["entries"]]
+    systems = [dict(s, type="info_system") for s in data["info_systems"]]
+    created["entries"] = _create_packages(entries, packages, say)
+    digest = data_digest(data)
+    if model.get_system_info(DIGEST_KEY) != digest:
+        # only packages that existed before this run can differ from the data files
+        old = [p for p in systems + entries if packages.get(p["name"]) == "active"]
+        created["updated_packages"] = _update_packages(old)
+        model.set_system_info(DIGEST_KEY, digest)
     created["users_and_passwords"] = [
         {
             "name": u["name"],
@@ -200,6 +219,38 @@ def _package_fields(item: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _same(wanted: Any, shown: Any) -> bool:
+    """Whether a value of the data files equals what package_show returns for it."""
+    if isinstance(wanted, list):
+        if not isinstance(shown, list) or len(wanted) != len(shown):
+            return False
+        return all(_same(w, s) for w, s in zip(wanted, shown, strict=True))
+    if isinstance(wanted, dict):
+        return isinstance(shown, dict) and all(_same(v, shown.get(k)) for k, v in wanted.items())
+    return str(wanted if wanted is not None else "") == str(shown if shown is not None else "")
+
+
+def _update_packages(items: list[dict[str, Any]]) -> int:
+    """Updates the packages whose fields differ from the data files (package_update, so the
+    validators run; resource codes are kept)."""
+    updated = 0
+    for item in items:
+        fields = _package_fields(item)
+        shown = tk.get_action("package_show")(_site_context(), {"id": item["name"]})
+        shown["owner_org"] = (shown.get("organization") or {}).get("name")
+        tags = fields.pop("tag_string", None)
+        same_tags = tags is None or sorted(tags.split(",")) == sorted(
+            t["name"] for t in shown.get("tags", [])
+        )
+        if same_tags and all(_same(v, shown.get(k)) for k, v in fields.items()):
+            continue
+        if tags is not None:
+            fields["tag_string"] = tags
+        tk.get_action("package_update")(_site_context(), dict(fields, id=shown["id"]))
+        updated += 1
+    return updated
+
+
 def _create_packages(
     items: list[dict[str, Any]], existing: dict[str, str], say: Callable[[str], None]
 ) -> int:
@@ -247,6 +298,7 @@ def format_report(report: dict[str, Any]) -> str:
         for k in (
             "organizations",
             "updated_organizations",
+            "updated_packages",
             "info_systems",
             "entries",
             "users",

@@ -23,6 +23,7 @@ from typing import Any, Callable
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model as core_model
+from ckan.logic import auth_audit_exempt
 from ckan.logic.auth import get_resource_object
 
 from ckanext.govcatalog.access import accesslog, policy
@@ -180,11 +181,70 @@ def resource_search(original: Action, context: dict[str, Any], data_dict: dict[s
     return dict(result, results=kept, count=len(kept))
 
 
-# activity streams: every activity dict of a dataset carries the whole package dict of the time
+@tk.chained_action
+@tk.side_effect_free
+@auth_audit_exempt  # its own auth (resource_show) refuses these callers; it answers [] instead
+def resource_view_list(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    # the dataset page lists the first resource's views for everyone who sees the entry: without
+    # data access there are none to show (resource_view_show itself stays refused)
+    if not _trusted(context):
+        resource = core_model.Resource.get(tk.get_or_bust(data_dict, "id"))
+        entry = policy.entry_for_id(resource.package_id) if resource else None
+        viewer = policy.viewer_from_context(context)
+        if (
+            entry is not None
+            and policy.can_see_entry(viewer, entry)
+            and not policy.can_access_data(viewer, entry)
+        ):
+            return []
+    return original(context, data_dict)
 
 
-def _is_package_activity(activity: dict[str, Any]) -> bool:
-    return "package" in (activity.get("activity_type") or "")
+def _visible_created(viewer: policy.Viewer, user_id: str) -> int:
+    pkg = core_model.Package
+    rows = core_model.Session.query(pkg).filter(
+        pkg.creator_user_id == user_id, pkg.state == "active", pkg.private.is_(False)
+    )
+    return sum(1 for row in rows if policy.can_see_entry(viewer, policy.Entry.from_package(row)))
+
+
+def _recount_created(context: dict[str, Any], users: list[Any]) -> None:
+    """number_created_packages is a plain SQL count of public datasets, closed entries included:
+    count only the entries the viewer may see (own accounts keep CKAN's count)."""
+    if _trusted(context):
+        return
+    viewer = policy.viewer_from_context(context)
+    if viewer.sysadmin:
+        return
+    for user in users:
+        if isinstance(user, dict) and "number_created_packages" in user:
+            if user.get("id") != viewer.user_id:
+                user["number_created_packages"] = _visible_created(viewer, user["id"])
+
+
+@tk.chained_action
+@tk.side_effect_free
+def user_show(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    result = original(context, data_dict)
+    _recount_created(context, [result])
+    return result
+
+
+@tk.chained_action
+@tk.side_effect_free
+def user_list(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    result = original(context, data_dict)
+    _recount_created(context, result if isinstance(result, list) else [])
+    return result
+
+
+# activity streams: an activity of a dataset carries the whole package dict of the time, and
+# CKAN records resource view activities (object_id = the dataset) with no permission labels
+
+
+def _about_dataset(activity_type: str | None) -> bool:
+    kind = activity_type or ""
+    return kind.endswith("package") or kind.endswith("resource view")
 
 
 def _serve_activities(context: dict[str, Any], activities: list[dict[str, Any]]) -> list[Any]:
@@ -193,13 +253,15 @@ def _serve_activities(context: dict[str, Any], activities: list[dict[str, Any]])
     viewer = policy.viewer_from_context(context)
     if viewer.sysadmin:
         return activities
-    entries = _entries([a.get("object_id") for a in activities if _is_package_activity(a)])
+    entries = _entries([a.get("object_id") for a in activities])
     served = []
     for activity in activities:
-        if _is_package_activity(activity):
+        entry = entries.get(activity.get("object_id"))
+        if entry is None and _about_dataset(activity.get("activity_type")):
+            continue  # a purged dataset: nothing left to judge it by
+        if entry is not None:
             # judged on the entry as it is now: an entry closed since keeps no public history
-            entry = entries.get(activity.get("object_id"))
-            if entry is None or not policy.can_see_entry(viewer, entry):
+            if not policy.can_see_entry(viewer, entry):
                 continue
             if not policy.can_access_data(viewer, entry):
                 _strip_activity(activity)
@@ -209,8 +271,17 @@ def _serve_activities(context: dict[str, Any], activities: list[dict[str, Any]])
 
 def _strip_activity(activity: dict[str, Any]) -> None:
     data = activity.get("data")
-    if isinstance(data, dict) and isinstance(data.get("package"), dict):
+    if isinstance(data, dict):
+        _strip_activity_data(data)
+
+
+def _strip_activity_data(data: dict[str, Any]) -> None:
+    if isinstance(data.get("package"), dict):
         policy.strip_package(data["package"])
+    if "resource_id" in data:  # a resource view: its config may point at the data
+        policy.strip_resource(data)
+        if isinstance(data.get("config"), dict):
+            policy.strip_resource(data["config"])
 
 
 def _activity_list(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
@@ -235,26 +306,21 @@ _ACTIVITY_LISTS = (
 )
 
 
-def _activity_entry(context: dict[str, Any], activity_id: str) -> policy.Entry | None | bool:
-    """The entry an activity is about, False when it is about no dataset."""
-    from ckanext.activity.model import Activity
-
-    activity = core_model.Session.get(Activity, activity_id)
-    if activity is None or "package" not in (activity.activity_type or ""):
-        return False
-    return policy.entry_for_id(activity.object_id)
-
-
 def _guard_activity(context: dict[str, Any], data_dict: dict[str, Any], need_data: bool) -> bool:
     """Raise NotAuthorized unless the viewer may see the activity; True if it must be stripped."""
+    from ckanext.activity.model import Activity
+
     if _trusted(context):
         return False
     viewer = policy.viewer_from_context(context)
     if viewer.sysadmin:
         return False
-    entry = _activity_entry(context, tk.get_or_bust(data_dict, "id"))
-    if entry is False:
-        return False
+    activity = core_model.Session.get(Activity, tk.get_or_bust(data_dict, "id"))
+    if activity is None:
+        return False  # the action answers NotFound
+    entry = policy.entry_for_id(activity.object_id)
+    if entry is None and not _about_dataset(activity.activity_type):
+        return False  # about a user or an organization
     if entry is None or not policy.can_see_entry(viewer, entry):
         raise tk.NotAuthorized(tk._("Not authorized to see this activity"))
     if policy.can_access_data(viewer, entry):
@@ -280,7 +346,10 @@ def activity_data_show(original: Action, context: dict[str, Any], data_dict: dic
     strip = _guard_activity(context, data_dict, need_data=False)
     data = original(context, data_dict)
     if strip and isinstance(data, dict):
-        policy.strip_package(data.get("package") if "package" in data else data)
+        if data_dict.get("object_type") == "package":
+            policy.strip_package(data)
+        else:
+            _strip_activity_data(data)
     return data
 
 
@@ -308,6 +377,9 @@ def get_actions() -> dict[str, Any]:
         "current_package_list_with_resources": current_package_list_with_resources,
         "package_list": package_list,
         "resource_search": resource_search,
+        "resource_view_list": resource_view_list,
+        "user_show": user_show,
+        "user_list": user_list,
     }
     if p.plugin_loaded("activity"):
         actions.update({name: _chained_list(name) for name in _ACTIVITY_LISTS})

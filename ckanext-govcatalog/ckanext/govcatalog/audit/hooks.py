@@ -21,6 +21,7 @@ the previous record is the state before (orgs.py owns the organization_update ch
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 from collections.abc import Callable
@@ -43,7 +44,11 @@ GRANT = "grant"
 # context keys (prefixed: contexts are shared with core and other plugins)
 _BEFORE = "govcatalog_audit_before"  # {object id: state before the action}
 _VIA = "govcatalog_audit_via"  # the outermost action that changes an entry through package_update
-_IN_UPDATE = "govcatalog_audit_in_update"  # inside package_update (its own owner_org update)
+# inside package_create / package_update, which move the entry with package_owner_org_update
+# under a fresh context: a context variable, not a context key, reaches that call
+_writing_entry: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "govcatalog_audit_writing_entry", default=False
+)
 
 _REQUEST_PREFIX = "access_request_"
 
@@ -109,6 +114,16 @@ def organization_state(group: core_model.Group) -> dict[str, Any]:
         )
         .all()
     )
+    users = (
+        core_model.Session.query(core_model.User.name, core_model.Member.capacity)
+        .join(core_model.Member, core_model.Member.table_id == core_model.User.id)
+        .filter(
+            core_model.Member.group_id == group.id,
+            core_model.Member.table_name == "user",
+            core_model.Member.state == "active",
+        )
+        .all()
+    )
     state = {
         "name": group.name,
         "title": group.title,
@@ -117,6 +132,8 @@ def organization_state(group: core_model.Group) -> dict[str, Any]:
         "state": group.state,
         "image_url": group.image_url,
         "parents": sorted(row[0] for row in parents),
+        # members set through organization_create / _update's ``users`` skip member_create
+        "users": sorted(f"{name}:{capacity}" for name, capacity in users),
     }
     state.update({key: value for key, value in (group.extras or {}).items() if key not in state})
     return chain.normalize(state)
@@ -170,8 +187,20 @@ def package_update(original: Action, context: dict[str, Any], data_dict: dict[st
     pkg = core_model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
     if pkg is not None:
         _remember(context, pkg.id, package_state(pkg))
-    with _Marked(context, _IN_UPDATE, True):
+    token = _writing_entry.set(True)
+    try:
         return original(context, data_dict)
+    finally:
+        _writing_entry.reset(token)
+
+
+@tk.chained_action
+def package_create(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    token = _writing_entry.set(True)
+    try:
+        return original(context, data_dict)
+    finally:
+        _writing_entry.reset(token)
 
 
 def _naming(name: str) -> Action:
@@ -212,6 +241,7 @@ _PACKAGE_UPDATE_CALLERS = (
 def get_actions() -> dict[str, Any]:
     actions: dict[str, Any] = {name: _naming(name) for name in _PACKAGE_UPDATE_CALLERS}
     actions.update(
+        package_create=package_create,
         package_update=package_update,
         organization_patch=_naming("organization_patch"),
         dataset_purge=_capturing_purge("dataset_purge", core_model.Package),
@@ -327,8 +357,8 @@ def _purged(object_type: str) -> Callable[..., list[Entry]]:
 def _owner_org_updated(
     sender: str, context: dict[str, Any], data_dict: dict[str, Any], result: Any
 ) -> list[Entry]:
-    if context.get(_IN_UPDATE):
-        return []  # package_update moves the entry itself; its own record lists owner_org
+    if _writing_entry.get():
+        return []  # part of package_create / package_update, whose own record has owner_org
     pkg = core_model.Package.get(data_dict.get("id") or "")
     if pkg is None:
         return []

@@ -13,8 +13,9 @@ import json
 import re
 from typing import Any
 
-import ckan.model as model
 from pypinyin import Style, lazy_pinyin
+
+from ckanext.govcatalog import orgs
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Latin letters and digits inside a title ("2018", "GDP") are kept as their own syllables.
@@ -69,10 +70,10 @@ def add_search_text(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     if org_title:
         pkg_dict["organization_title"] = org_title
     if not pkg_dict.get("org_path"):
-        # the provider and every organization above it (names and ids), so that filtering on a
+        # the provider and every organization above it (names), so that filtering on a
         # town also finds its villages' entries (search/query.py); search/index.py may have
         # filled it already
-        pkg_dict["org_path"] = org_path(pkg_dict.get("owner_org"))
+        pkg_dict["org_path"] = orgs.org_path(pkg_dict.get("owner_org") or "")
     if not pkg_dict.get("data_item_names"):
         # the reuse finder and the data-item facet need the names (search/index.py may have
         # filled them already)
@@ -80,21 +81,6 @@ def add_search_text(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if names:
             pkg_dict["data_item_names"] = names
     return pkg_dict
-
-
-def org_path(owner_org: str | None) -> list[str]:
-    """Names and ids of an organization and all its ancestors (CKAN's native hierarchy)."""
-    if not owner_org:
-        return []
-    org = model.Group.get(owner_org)
-    if org is None:
-        return []
-    out: list[str] = []
-    for group in [org, *org.get_parent_group_hierarchy(type=org.type or "organization")]:
-        for key in (group.name, group.id):
-            if key not in out:
-                out.append(key)
-    return out
 
 
 def data_item_names(items: Any) -> list[str]:
