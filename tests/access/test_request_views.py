@@ -32,6 +32,7 @@ def world():
         "gov": member(other, "member", password=PASSWORD),
         "gov2": member(other, "member", password=PASSWORD),
         "conditional": make_entry(owner, "conditional", "closed"),
+        "conditional_open": make_entry(owner, "conditional", "conditional"),
         "unconditional": make_entry(owner, "unconditional", "open"),
     }
 
@@ -76,8 +77,12 @@ def submit_request(app, user, entry) -> str:
 
 
 def test_the_request_button_shows_where_a_request_is_possible(app, world):
-    anonymous = app.get(f"/dataset/{world['conditional']['name']}")
+    anonymous = app.get(f"/dataset/{world['conditional_open']['name']}")
+    assert anonymous.status_code == 200
     assert "Log in to request access" in body(anonymous)
+    assert "Log in to request access" not in body(
+        app.get(f"/dataset/{world['unconditional']['name']}")
+    )
     login(app, world["gov"])
     page = body(app.get(f"/dataset/{world['conditional']['name']}"))
     assert f'href="/dataset/{world["conditional"]["name"]}/access-request"' in page

@@ -14,7 +14,7 @@ WANTED = ["姓名", "公民身份号码", "联系电话", "户籍地址"]
 def world():
     owner = organization(title="石泉县公安局")
     other = organization(title="石泉县民政局")
-    make_entry(owner, "常住人口信息", "unconditional", "open", items=WANTED + ["民族"])
+    make_entry(owner, "常住人口信息", "unconditional", "open", items=[*WANTED, "民族"])
     # 身份证号码 is 公民身份号码 under another name
     make_entry(owner, "低保对象名册", "conditional", "conditional", items=["姓名", "身份证号码"])
     # 手机号码 is 联系电话 under another name

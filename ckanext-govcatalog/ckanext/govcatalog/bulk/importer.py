@@ -1,10 +1,10 @@
 """All-or-nothing import of catalog entries from a spreadsheet, with a row-level report.
 
-Every row goes through the dataset schema's own validators (the web form's), and then through
-package_create / package_update themselves, so an imported entry is exactly what the form would
-have made: same package_show output, activities and audit records. What makes it fast is around
-those actions: validation errors of all rows are collected in one pass, the writes share one
-transaction (``defer_commit``), and the search index is fed in batches once everything is committed.
+Every row goes through the dataset schema's own validators (the web form's). New entries are then
+written by bulk/fastpath.py, which makes exactly what package_create makes (package_show output,
+activity, audit record, search document) with bulk statements in one transaction and sends the
+search documents in chunks; changed entries go through package_update in the same transaction.
+Validation errors of all rows are collected in one pass before anything is written.
 Upsert: a row with a resource code updates the entry with that code; a row without one matches the
 entry made earlier from the same organization and title, so importing a file twice changes nothing.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +21,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib import plugins as lib_plugins
 
+from ckanext.govcatalog.bulk import fastpath
 from ckanext.govcatalog.bulk import layout as L
 from ckanext.govcatalog.bulk import workbook as W
 
@@ -37,6 +37,8 @@ class Planned:
     data: dict[str, Any]
     title: str = ""
     package_id: str | None = None
+    # create: the row as the create schema validated it (what the fast path writes)
+    validated: dict[str, Any] | None = None
 
 
 @dataclasses.dataclass
@@ -481,6 +483,7 @@ def import_rows(
     auth_cache: dict[tuple[str, str], str | None] = {}
     show_context = _context(user, ignore_auth=True, for_view=False)
     total = len(rows)
+    creates: list[tuple[Row, Planned]] = []
     for i, row in enumerate(rows):
         code = row.values.get(L.KEY_FIELD)
         pid = by_code.get(code) if code else by_name.get(names.get(row.key, ""))
@@ -504,21 +507,30 @@ def import_rows(
         if denied:
             problems.append(W.Problem(row.sheet, row.row, headers.get("owner_org", ""), "", denied))
             continue
+        plan = Planned(
+            row.row,
+            row.key,
+            "create" if action == "package_create" else "update",
+            data,
+            str(row.values.get("title") or ""),
+            pid,
+        )
+        planned.append(plan)
+        if action == "package_create":
+            creates.append((row, plan))  # validated together below
+            continue
         errors = _validate(lay.dataset_type, action, context, data)
         if errors:
             problems += _error_problems(lay, row, errors, headers)
-        planned.append(
-            Planned(
-                row.row,
-                row.key,
-                "create" if action == "package_create" else "update",
-                data,
-                str(row.values.get("title") or ""),
-                pid,
-            )
-        )
         if i % 100 == 0:
             progress("check", i, total)
+    checked = fastpath.validate(
+        lay.dataset_type, user, [plan.data for _row, plan in creates], progress
+    )
+    for (row, plan), (validated, errors) in zip(creates, checked, strict=True):
+        if errors:
+            problems += _error_problems(lay, row, errors, headers)
+        plan.validated = validated
     progress("check", total, total)
     # Validators may have touched the session (e.g. drawn a code): nothing of that stays.
     model.Session.rollback()
@@ -544,91 +556,57 @@ def _schema_fields(dataset_type: str) -> list[dict[str, Any]]:
 
 
 def write(planned: list[Planned], user: str, progress: Progress = _noop) -> list[str]:
-    """package_create / package_update for every planned row in one transaction, then one
-    batched index. Any failure rolls everything back."""
-    todo = [p for p in planned if p.action in ("create", "update")]
-    ids: list[str] = []
+    """Writes every planned row in one transaction: changed entries through package_update, new
+    ones through the fast path (whose search documents go out before the commit and are
+    withdrawn if it fails). Any failure rolls everything back."""
+    updates = [p for p in planned if p.action == "update"]
+    creates = [p for p in planned if p.action == "create"]
+    fast = [p for p in creates if p.validated is not None and fastpath.supported(p.validated)]
+    slow = [p for p in creates if p not in fast]
+    index = fastpath.Index()
+    ids: dict[int, str] = {}
     try:
-        for i, p in enumerate(todo):
-            if p.action == "create":
-                context = _context(user, defer_commit=True, return_id_only=True)
-                ids.append(tk.get_action("package_create")(context, dict(p.data)))
-            else:
-                # CKAN 2.12.0's package_update rolls its savepoint back when defer_commit is set
-                # and it gets past the return_id_only exit (update.py:446, the "No update" else
-                # branch), so it must leave there. That exit skips recording changed_entities,
-                # which the activity plugin reads; this row is known to change, so we record it.
-                context = _context(
-                    user,
-                    defer_commit=True,
-                    return_id_only=True,
-                    changed_entities={"packages": {p.package_id}},
-                )
-                ids.append(tk.get_action("package_update")(context, dict(p.data)))
+        for i, p in enumerate(updates):
+            # CKAN 2.12.0's package_update rolls its savepoint back when defer_commit is set
+            # and it gets past the return_id_only exit (update.py:446, the "No update" else
+            # branch), so it must leave there. That exit skips recording changed_entities,
+            # which the activity plugin reads; this row is known to change, so we record it.
+            context = _context(
+                user,
+                defer_commit=True,
+                return_id_only=True,
+                changed_entities={"packages": {p.package_id}},
+            )
+            ids[id(p)] = tk.get_action("package_update")(context, dict(p.data))
             if i % 100 == 0:
-                progress("write", i, len(todo))
+                progress("update", i, len(updates))
+        for p in slow:
+            context = _context(user, defer_commit=True, return_id_only=True)
+            ids[id(p)] = tk.get_action("package_create")(context, dict(p.data))
+        new = fastpath.write([p.validated for p in fast], user, index, progress)  # type: ignore[misc]
+        ids.update({id(p): pid for p, pid in zip(fast, new, strict=True)})
         model.repo.commit()
     except Exception:
         model.Session.rollback()
+        index.withdraw()
         raise
-    progress("write", len(todo), len(todo))
-    index_packages(ids, progress)
-    return ids
-
-
-class _Collector:
-    """Stands in for the Solr connection while index_package builds documents."""
-
-    def __init__(self) -> None:
-        self.docs: list[dict[str, Any]] = []
-
-    def add(self, docs: list[dict[str, Any]], commit: bool = False, **_kw: Any) -> None:
-        self.docs.extend(docs)
-
-
-_collecting = threading.local()
-
-
-def _install_collector() -> None:
-    # CKAN builds a Solr document and sends it in the same function (index_package); to send many
-    # documents in one request we let it build them against a collector. The wrapper is a no-op
-    # for every other caller and thread.
-    from ckan.lib.search import index as search_index
-
-    if getattr(search_index.make_connection, "_govcatalog", False):
-        return
-    original = search_index.make_connection
-
-    def make_connection(*args: Any, **kwargs: Any) -> Any:
-        collector = getattr(_collecting, "collector", None)
-        return collector if collector is not None else original(*args, **kwargs)
-
-    make_connection._govcatalog = True  # type: ignore[attr-defined]
-    search_index.make_connection = make_connection
+    index.commit()
+    index_packages([ids[id(p)] for p in updates + slow], progress)
+    return [ids[id(p)] for p in planned if id(p) in ids]
 
 
 def index_packages(ids: list[str], progress: Progress = _noop) -> None:
     """Indexes the packages as package_create would, sending documents in batches."""
     from ckan import logic
-    from ckan.lib import search
-    from ckan.lib.search.common import make_connection
 
-    _install_collector()
-    index = search.index_for("Package")
-    conn = make_connection()
+    index = fastpath.Index()
     for start in range(0, len(ids), INDEX_BATCH):
-        collector = _Collector()
-        _collecting.collector = collector
-        try:
-            for pid in ids[start : start + INDEX_BATCH]:
-                both = logic.package_show_default_and_custom_schemas(
-                    {"user": "", "model": model, "session": model.Session}, pid
-                )
-                index.index_package(dict(both[0], with_custom_schema=both[1]), defer_commit=True)
-        finally:
-            _collecting.collector = None
-        if collector.docs:
-            conn.add(docs=collector.docs, commit=False)
+        pairs = [
+            logic.package_show_default_and_custom_schemas(
+                {"user": "", "model": model, "session": model.Session}, pid
+            )
+            for pid in ids[start : start + INDEX_BATCH]
+        ]
+        index.send(fastpath.solr_docs(pairs))
         progress("index", min(start + INDEX_BATCH, len(ids)), len(ids))
-    if ids and tk.config.get("ckan.search.solr_commit"):
-        conn.commit(waitSearcher=False)
+    index.commit()

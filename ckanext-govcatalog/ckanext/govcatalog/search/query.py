@@ -39,6 +39,18 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ORG_FQ = re.compile(r'(?<![\w-])organization:("(?:[^"\\]|\\.)+"|[^\s()"]+)')
 
 
+# Marks a query built by our own code (the reuse finder): an object, not a string, so no API caller
+# can send it. Such a query skips the length limit and the escaping of typing slips only; local
+# params, magic fields and foreign parsers are rejected for every query.
+BUILT_QUERY = object()
+_BUILT_KEY = "govcatalog_built_query"
+
+
+def built_query_extras() -> dict[str, Any]:
+    """The ``extras`` to pass to package_search with a query built by code."""
+    return {_BUILT_KEY: BUILT_QUERY}
+
+
 def max_query_length() -> int:
     return tk.asint(tk.config.get("govcatalog.search.max_query_length") or MAX_QUERY_LENGTH)
 
@@ -77,12 +89,12 @@ def _escape_unbalanced(q: str) -> str:
     return "".join("\\" + c if i in escaped else c for i, c in enumerate(chars))
 
 
-def clean_user_query(q: str | None) -> str:
+def clean_user_query(q: str | None, built: bool = False) -> str:
     """The query to send to Solr, or SearchQueryError with a message for the user."""
     if q is None:
         return ""
     q = _CONTROL.sub(" ", str(q)).strip()
-    if len(q) > max_query_length():
+    if not built and len(q) > max_query_length():
         _reject(
             tk._(
                 "The search query is too long ({length} characters); "
@@ -102,6 +114,8 @@ def clean_user_query(q: str | None) -> str:
                 "leave the search box empty to list all entries."
             )
         )
+    if built:
+        return q
     q = _escape_unbalanced(q)
     # A leading wildcard makes Solr scan every term of a field; treat it as a literal character.
     q = _LEADING_WILDCARD.sub(lambda m: m.group(1) + "\\" + m.group(2), q)
@@ -126,8 +140,10 @@ def org_hierarchy_fq(fq: str) -> str:
 
 
 def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
+    extras = search_params.get("extras")
+    built = isinstance(extras, dict) and extras.get(_BUILT_KEY) is BUILT_QUERY
     if "q" in search_params:
-        search_params["q"] = clean_user_query(search_params.get("q"))
+        search_params["q"] = clean_user_query(search_params.get("q"), built)
     def_type = search_params.get("defType")
     if def_type and def_type not in _ALLOWED_DEFTYPES:
         _reject(tk._("The query parser {name} is not allowed.").format(name=def_type))

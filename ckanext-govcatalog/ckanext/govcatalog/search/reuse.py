@@ -20,6 +20,7 @@ import yaml
 
 from ckanext.govcatalog import vocab
 from ckanext.govcatalog.access import policy
+from ckanext.govcatalog.search import query
 
 MAX_ITEMS = 30
 MAX_ITEM_LENGTH = 50
@@ -131,6 +132,7 @@ def reuse_search(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str
             "rows": rows,
             "sort": "score desc, metadata_modified desc",
             "include_private": True,
+            "extras": query.built_query_extras(),
         },
     )
     viewer = policy.viewer_from_context(context)
