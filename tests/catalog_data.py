@@ -26,12 +26,21 @@ def make_org(user: dict[str, Any], name: str, **fields: Any) -> dict[str, Any]:
 
 def county_and_department(user: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     county = make_org(
-        user, "county", title="石泉县人民政府", org_code=COUNTY_CODE, division_code="610922",
+        user,
+        "county",
+        title="石泉县人民政府",
+        org_code=COUNTY_CODE,
+        division_code="610922",
         org_level="county",
     )
     dept = make_org(
-        user, "dept-police", title="石泉县公安局", org_code=DEPT_CODE, division_code="610922",
-        org_level="county", parent_org="county",
+        user,
+        "dept-police",
+        title="石泉县公安局",
+        org_code=DEPT_CODE,
+        division_code="610922",
+        org_level="county",
+        parent_org="county",
     )
     return county, dept
 
@@ -48,8 +57,13 @@ def entry(owner_org: str, **overrides: Any) -> dict[str, Any]:
         "format_category": "数据库",
         "format_type": "达梦 DM8 数据表",
         "data_items": [
-            {"name": "姓名", "data_type": "C", "length": 50, "description": "",
-             "personal_info": "yes"},
+            {
+                "name": "姓名",
+                "data_type": "C",
+                "length": 50,
+                "description": "",
+                "personal_info": "yes",
+            },
             {"name": "公民身份号码", "data_type": "C", "length": 18, "personal_info": "yes"},
         ],
         "share_type": "conditional",
@@ -68,4 +82,5 @@ def entry(owner_org: str, **overrides: Any) -> dict[str, Any]:
 
 
 def sysadmin() -> dict[str, Any]:
-    return factories.Sysadmin()
+    """A sysadmin with an API token (``token``), which also signs in web page requests."""
+    return factories.SysadminWithToken()

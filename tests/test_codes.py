@@ -9,9 +9,9 @@ from typing import Any
 
 import ckan.model as model
 import pytest
+from catalog_data import county_and_department, entry, make_org, sysadmin
 from ckan.logic import ValidationError
 from ckan.tests.helpers import call_action
-from catalog_data import county_and_department, entry, make_org, sysadmin
 
 from ckanext.govcatalog import codes
 
@@ -51,8 +51,13 @@ def test_codes_follow_classification(world):
 
 
 def test_departmental_items_are_per_department_and_stable(world):
-    other = make_org(world["admin"], "dept-health", title="石泉县卫生健康局",
-                     parent_org="county", division_code="610922")
+    other = make_org(
+        world["admin"],
+        "dept-health",
+        title="石泉县卫生健康局",
+        parent_org="county",
+        division_code="610922",
+    )
     ours = create(world, catalog_class="departmental", catalog_item="")
     theirs = call_action(
         "package_create",
@@ -102,8 +107,12 @@ def test_parallel_creates_receive_distinct_codes(world, app):
                 pkg = call_action(
                     "package_create",
                     context={"user": user},
-                    **entry(owner, name=f"parallel-{i}",
-                            catalog_class="thematic", catalog_item="公共服务"),
+                    **entry(
+                        owner,
+                        name=f"parallel-{i}",
+                        catalog_class="thematic",
+                        catalog_item="公共服务",
+                    ),
                 )
                 return pkg["resource_code"]
             finally:

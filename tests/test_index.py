@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ckan.tests.helpers import call_action
 from catalog_data import county_and_department, entry, make_org, sysadmin
+from ckan.tests.helpers import call_action
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -14,29 +14,61 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 @pytest.fixture
 def world() -> dict[str, Any]:
     admin = sysadmin()
-    county, dept = county_and_department(admin)
-    town = make_org(admin, "town-chengguan", title="城关镇人民政府", parent_org="county",
-                    org_level="town", division_code="610922100000")
-    village = make_org(admin, "village-xicheng", title="西城社区居民委员会",
-                       parent_org="town-chengguan", org_level="village",
-                       division_code="610922100001")
+    county, _dept = county_and_department(admin)
+    town = make_org(
+        admin,
+        "town-chengguan",
+        title="城关镇人民政府",
+        parent_org="county",
+        org_level="town",
+        division_code="610922100000",
+    )
+    village = make_org(
+        admin,
+        "village-xicheng",
+        title="西城社区居民委员会",
+        parent_org="town-chengguan",
+        org_level="village",
+        division_code="610922100001",
+    )
     ctx = {"user": admin["name"]}
 
     def create(owner: str, **overrides: Any) -> dict[str, Any]:
         return call_action("package_create", context=ctx, **entry(owner, **overrides))
 
-    people = create("dept-police", name="people", data_items=[
-        {"name": "姓名", "data_type": "C", "length": 50},
-        {"name": "公民身份号码", "data_type": "C", "length": 18},
-    ], theme=["公共服务", "社会保障"])
-    relief = create("village-xicheng", name="relief", catalog_class="thematic",
-                    catalog_item="社会保障", share_type="unconditional", share_condition="",
-                    update_cycle="每年", data_items=[
-                        {"name": "姓名", "data_type": "C", "length": 50},
-                        {"name": "救助金额", "data_type": "Y", "length": 16},
-                    ], theme=["社会保障"], related_resource_codes=[people["resource_code"]])
-    return {"admin": admin, "ctx": ctx, "people": people, "relief": relief, "town": town,
-            "village": village, "county": county}
+    people = create(
+        "dept-police",
+        name="people",
+        data_items=[
+            {"name": "姓名", "data_type": "C", "length": 50},
+            {"name": "公民身份号码", "data_type": "C", "length": 18},
+        ],
+        theme=["公共服务", "社会保障"],
+    )
+    relief = create(
+        "village-xicheng",
+        name="relief",
+        catalog_class="thematic",
+        catalog_item="社会保障",
+        share_type="unconditional",
+        share_condition="",
+        update_cycle="每年",
+        data_items=[
+            {"name": "姓名", "data_type": "C", "length": 50},
+            {"name": "救助金额", "data_type": "Y", "length": 16},
+        ],
+        theme=["社会保障"],
+        related_resource_codes=[people["resource_code"]],
+    )
+    return {
+        "admin": admin,
+        "ctx": ctx,
+        "people": people,
+        "relief": relief,
+        "town": town,
+        "village": village,
+        "county": county,
+    }
 
 
 def search(**params: Any) -> dict[str, Any]:
@@ -91,9 +123,15 @@ def test_related_codes_and_resource_code_are_exact_fields(world):
 
 def test_info_system_user_orgs_indexed(world):
     call_action(
-        "package_create", context=world["ctx"], type="info_system", name="sys-relief",
-        title="社会救助系统", owner_org="dept-police", build_level="provincial",
-        system_status="in_use", user_orgs=["town-chengguan", "village-xicheng"],
+        "package_create",
+        context=world["ctx"],
+        type="info_system",
+        name="sys-relief",
+        title="社会救助系统",
+        owner_org="dept-police",
+        build_level="provincial",
+        system_status="in_use",
+        user_orgs=["town-chengguan", "village-xicheng"],
     )
     found = search(fq='user_orgs:"village-xicheng" +dataset_type:info_system')
     assert [r["name"] for r in found["results"]] == ["sys-relief"]

@@ -7,8 +7,8 @@ from typing import Any
 
 import ckan.model as model
 import pytest
-from ckan.tests.helpers import call_action
 from catalog_data import county_and_department, entry, make_org, sysadmin
+from ckan.tests.helpers import call_action
 
 from ckanext.govcatalog import orgs
 
@@ -19,20 +19,48 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 def tree() -> dict[str, Any]:
     admin = sysadmin()
     county_and_department(admin)
-    make_org(admin, "town-a", title="城关镇人民政府", parent_org="county", org_level="town",
-             division_code="610922100000")
-    make_org(admin, "town-b", title="池河镇人民政府", parent_org="county", org_level="town",
-             division_code="610922104000")
-    make_org(admin, "village-a1", title="西城社区", parent_org="town-a", org_level="village",
-             division_code="610922100001")
-    make_org(admin, "village-a2", title="东城社区", parent_org="town-a", org_level="village",
-             division_code="610922100002")
+    make_org(
+        admin,
+        "town-a",
+        title="城关镇人民政府",
+        parent_org="county",
+        org_level="town",
+        division_code="610922100000",
+    )
+    make_org(
+        admin,
+        "town-b",
+        title="池河镇人民政府",
+        parent_org="county",
+        org_level="town",
+        division_code="610922104000",
+    )
+    make_org(
+        admin,
+        "village-a1",
+        title="西城社区",
+        parent_org="town-a",
+        org_level="village",
+        division_code="610922100001",
+    )
+    make_org(
+        admin,
+        "village-a2",
+        title="东城社区",
+        parent_org="town-a",
+        org_level="village",
+        division_code="610922100002",
+    )
     return {"admin": admin}
 
 
 def test_descendants_and_ancestors(tree):
     assert sorted(orgs.descendant_org_names("county")) == [
-        "dept-police", "town-a", "town-b", "village-a1", "village-a2"
+        "dept-police",
+        "town-a",
+        "town-b",
+        "village-a1",
+        "village-a2",
     ]
     assert sorted(orgs.descendant_org_names("town-a")) == ["village-a1", "village-a2"]
     assert orgs.descendant_org_names("village-a1") == []
@@ -51,8 +79,10 @@ def test_native_hierarchy_follows_parent_org(tree):
         .one()
     )
     assert link.capacity == "parent"
-    children = {row.name for row in model.Group.get("county").get_children_group_hierarchy(
-        type="organization")}
+    children = {
+        row.name
+        for row in model.Group.get("county").get_children_group_hierarchy(type="organization")
+    }
     assert children == {"dept-police", "town-a", "town-b", "village-a1", "village-a2"}
 
 
@@ -77,7 +107,9 @@ def test_admin_role_cascades_down_the_tree(tree):
     user = factories.User()
     call_action("organization_member_create", id="town-a", username=user["name"], role="admin")
     listed = call_action(
-        "organization_list_for_user", context={"user": user["name"]}, id=user["name"],
+        "organization_list_for_user",
+        context={"user": user["name"]},
+        id=user["name"],
         permission="manage_group",
     )
     assert {o["name"] for o in listed} == {"town-a", "village-a1", "village-a2"}

@@ -7,9 +7,9 @@ from typing import Any
 
 import ckan.model as model
 import pytest
+from catalog_data import COUNTY_CODE, county_and_department, entry, make_org, sysadmin
 from ckan.logic import ValidationError
 from ckan.tests.helpers import call_action
-from catalog_data import COUNTY_CODE, county_and_department, entry, make_org, sysadmin
 
 from ckanext.govcatalog.logic.validators import uscc_check_char
 
@@ -57,10 +57,16 @@ def test_valid_entry_is_created_with_defaults(world):
     "overrides,field,words",
     [
         ({"share_type": "conditional", "share_condition": ""}, "share_condition", "conditions"),
-        ({"share_type": "none", "share_condition": "", "open_type": "closed"},
-         "share_condition", "law"),
-        ({"share_type": "none", "share_condition": "依据统计法第二十五条", "open_type": "open"},
-         "open_type", "cannot be opened"),
+        (
+            {"share_type": "none", "share_condition": "", "open_type": "closed"},
+            "share_condition",
+            "law",
+        ),
+        (
+            {"share_type": "none", "share_condition": "依据统计法第二十五条", "open_type": "open"},
+            "open_type",
+            "cannot be opened",
+        ),
         ({"open_type": "conditional", "open_condition": ""}, "open_condition", "conditions"),
         ({"share_type": "partial"}, "share_type", "not an allowed value"),
         ({"open_type": "public"}, "open_type", "not an allowed value"),
@@ -130,8 +136,11 @@ def test_data_items_optional_for_documents(world):
         ({"name": "姓名", "data_type": "C", "length": 0}, "length", "greater than 0"),
         ({"name": "姓名", "data_type": "C", "length": "十"}, "length", "greater than 0"),
         ({"name": "", "data_type": "C", "length": 10}, "name", "Missing value"),
-        ({"name": "姓名", "data_type": "C", "personal_info": "maybe"}, "personal_info",
-         "not an allowed value"),
+        (
+            {"name": "姓名", "data_type": "C", "personal_info": "maybe"},
+            "personal_info",
+            "not an allowed value",
+        ),
     ],
 )
 def test_bad_data_item_is_reported_on_its_row(world, item, subfield, words):
@@ -174,8 +183,15 @@ def test_update_keeps_code_and_rejected_update_changes_nothing(world):
     assert updated["resource_code"] == pkg["resource_code"]
     assert updated["title"] == "新名称"
     with pytest.raises(ValidationError) as e:
-        call_action("package_patch", context=ctx, id=pkg["id"], share_type="none",
-                    share_condition="", open_type="open", title="不应保存")
+        call_action(
+            "package_patch",
+            context=ctx,
+            id=pkg["id"],
+            share_type="none",
+            share_condition="",
+            open_type="open",
+            title="不应保存",
+        )
     assert {"share_condition", "open_type"} <= set(e.value.error_dict)
     model.Session.remove()
     shown = call_action("package_show", id=pkg["id"])
@@ -213,11 +229,16 @@ def test_organization_rules(world, fields, field, words):
 
 
 def test_organization_cannot_be_put_under_its_own_unit(world):
-    town = make_org(world["admin"], "town", parent_org="county", org_level="town",
-                    division_code="610922100000")
+    town = make_org(
+        world["admin"], "town", parent_org="county", org_level="town", division_code="610922100000"
+    )
     with pytest.raises(ValidationError) as e:
-        call_action("organization_patch", context={"user": world["admin"]["name"]},
-                    id="county", parent_org=town["name"])
+        call_action(
+            "organization_patch",
+            context={"user": world["admin"]["name"]},
+            id="county",
+            parent_org=town["name"],
+        )
     assert "under itself" in e.value.error_dict["parent_org"][0]
 
 
@@ -227,20 +248,33 @@ def test_organization_cannot_be_put_under_its_own_unit(world):
 def test_info_system_fields(world):
     ctx = {"user": world["admin"]["name"]}
     system = call_action(
-        "package_create", context=ctx, type="info_system", name="sys-hotline",
-        title="12345 工单系统", owner_org="dept-police", build_level="city",
-        system_status="in_use", maintainer_org="county", user_orgs=["county", "dept-police"],
-        url="http://10.0.0.1/", sso_supported="yes",
+        "package_create",
+        context=ctx,
+        type="info_system",
+        name="sys-hotline",
+        title="12345 工单系统",
+        owner_org="dept-police",
+        build_level="city",
+        system_status="in_use",
+        maintainer_org="county",
+        user_orgs=["county", "dept-police"],
+        url="http://10.0.0.1/",
+        sso_supported="yes",
     )
     assert system["user_orgs"] == ["county", "dept-police"]
     pkg = create(world, source_system="sys-hotline")
     assert pkg["source_system"] == "sys-hotline"
     with pytest.raises(ValidationError) as e:
         call_action(
-            "package_create", context=ctx, type="info_system", name="sys-bad", title="x",
-            owner_org="dept-police", build_level="township", system_status="broken",
-            user_orgs=["nobody"], sso_supported="maybe",
+            "package_create",
+            context=ctx,
+            type="info_system",
+            name="sys-bad",
+            title="x",
+            owner_org="dept-police",
+            build_level="township",
+            system_status="broken",
+            user_orgs=["nobody"],
+            sso_supported="maybe",
         )
-    assert {"build_level", "system_status", "user_orgs", "sso_supported"} <= set(
-        e.value.error_dict
-    )
+    assert {"build_level", "system_status", "user_orgs", "sso_supported"} <= set(e.value.error_dict)

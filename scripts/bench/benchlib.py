@@ -294,31 +294,49 @@ def clear_core(core: str) -> None:
     r.raise_for_status()
 
 
-def post_docs(core: str, docs: list[dict[str, Any]], batch: int = 2000) -> None:
+def post_docs(
+    core: str, docs: list[dict[str, Any]], batch: int = 2000, commit: bool = True
+) -> None:
     for part in chunks(docs, batch):
         r = requests.post(f"{SOLR}/{core}/update", json=part, timeout=600)
         if r.status_code != 200:
             raise RuntimeError(f"Solr {core} rejected a batch: {r.text[:500]}")
-    r = requests.get(f"{SOLR}/{core}/update?commit=true&waitSearcher=true", timeout=600)
+    if commit:
+        commit_core(core)
+
+
+def commit_core(core: str) -> None:
+    r = requests.get(f"{SOLR}/{core}/update?commit=true&waitSearcher=true", timeout=1200)
     r.raise_for_status()
 
 
-def load_both(pkgs: list[dict[str, Any]], labels: Any = None, batch: int = 2000) -> tuple[int, int]:
-    """Indexes the same package dicts into ckan_bench (govcatalog) and ckan_stock (stock CKAN)."""
+def load_both(
+    pkgs: Any, labels: Any = None, stock_labels: Any = None, batch: int = 2000
+) -> tuple[int, int]:
+    """Indexes the same package dicts into ckan_bench (govcatalog) and ckan_stock (stock CKAN).
+
+    ``pkgs`` is a list, or a callable returning an iterator of chunks (lists) of package dicts,
+    so that 100,000 entries need not sit in memory at once. ``labels``/``stock_labels`` give
+    each document's permission labels in each core (default: CKAN's, i.e. none for entries
+    that are not in the database).
+    """
     import ckan.plugins as p
 
+    chunked = pkgs if callable(pkgs) else (lambda: chunks(pkgs, 5000))
     clear_core(BENCH_CORE)
     clear_core(STOCK_CORE)
     n_bench = n_stock = 0
-    for part in chunks(pkgs, 5000):
+    for part in chunked():
         docs = solr_docs(part, labels)
-        post_docs(BENCH_CORE, docs, batch)
+        post_docs(BENCH_CORE, docs, batch, commit=False)
         n_bench += len(docs)
+    commit_core(BENCH_CORE)
     with stock_ckan():
-        for part in chunks(pkgs, 5000):
-            docs = solr_docs(part, labels)
-            post_docs(STOCK_CORE, docs, batch)
+        for part in chunked():
+            docs = solr_docs(part, stock_labels if stock_labels is not None else labels)
+            post_docs(STOCK_CORE, docs, batch, commit=False)
             n_stock += len(docs)
+    commit_core(STOCK_CORE)
     assert p.plugin_loaded(PLUGIN)
     return n_bench, n_stock
 

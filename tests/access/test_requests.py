@@ -7,7 +7,6 @@ adjusted working days, the overdue listing and the once-only extension.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 import ckan.model as core_model
 import pytest

@@ -82,8 +82,9 @@ async function orgId(page, orgName) {
 async function fillItems(page, rows) {
   for (let i = 0; i < rows.length; i += 1) {
     if (!(await page.locator(`#field-data_items-${i}-name`).count())) {
-      await page.locator('.scheming-repeating-subfields-group, [data-module*="repeating"]').first()
-        .locator('a.btn, button').filter({ hasText: /添加|Add/ }).last().click();
+      await page.locator('[data-module*="repeating"]', { has: page.locator('#field-data_items-0-name') })
+        .locator('a[name="repeating-add"]').first().click();
+      await page.locator(`#field-data_items-${i}-name`).waitFor();
     }
     for (const [key, value] of Object.entries(rows[i])) {
       await fillField(page, `field-data_items-${i}-${key}`, [value], true);

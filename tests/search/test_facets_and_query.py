@@ -129,3 +129,13 @@ def test_the_search_page_answers_bad_syntax_with_400_not_500(app, world):
 def test_no_query_reaches_around_the_permission_filter(world, q):
     found = titles(search(None, q=q))
     assert "人口涉密外信息" not in found
+
+
+def test_an_api_caller_cannot_pass_for_a_query_built_by_code(app, world):
+    res = app.post(
+        "/api/3/action/package_search",
+        json={"q": "人口" * 150, "extras": {"govcatalog_built_query": True}},
+        expect_errors=True,
+    )
+    assert res.status_code == 400
+    assert "too long" in res.body

@@ -109,13 +109,13 @@ def class_code(
     table = code_table()
     cls = (table.get("classes") or {}).get(catalog_class)
     if not cls:
-        raise CodeError("Unknown resource class \"{value}\"", value=catalog_class)
+        raise CodeError('Unknown resource class "{value}"', value=catalog_class)
     items = cls.get("items")
     if isinstance(items, dict):
         item = items.get(catalog_item)
         if item is None:
             raise CodeError(
-                "The item \"{item}\" has no code in class \"{cls}\"",
+                'The item "{item}" has no code in class "{cls}"',
                 item=catalog_item,
                 cls=catalog_class,
             )

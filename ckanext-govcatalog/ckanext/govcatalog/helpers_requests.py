@@ -37,17 +37,17 @@ def govcatalog_request_status_label(status: str) -> str:
 
 def govcatalog_request_action_label(action: str) -> str:
     labels = {
-        "create": tk._("Submitted"),
-        "update": tk._("Completed"),
+        "create": tk._("Request submitted"),
+        "update": tk._("Request completed"),
         "ask_info": tk._("Asked for more information"),
-        "extend": tk._("Extended the deadline"),
-        "approve": tk._("Approved"),
-        "reject": tk._("Rejected"),
-        "withdraw": tk._("Withdrawn"),
-        "suspend": tk._("Suspended"),
-        "resume": tk._("Restored"),
-        "revoke": tk._("Revoked"),
-        "expire": tk._("Expired"),
+        "extend": tk._("Deadline extended"),
+        "approve": tk._("Request approved"),
+        "reject": tk._("Request rejected"),
+        "withdraw": tk._("Request withdrawn"),
+        "suspend": tk._("Access suspended"),
+        "resume": tk._("Access restored"),
+        "revoke": tk._("Access revoked"),
+        "expire": tk._("Access expired"),
         "flag_overdue": tk._("Reported overdue"),
     }
     return labels.get(action, action)

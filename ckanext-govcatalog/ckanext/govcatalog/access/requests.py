@@ -53,7 +53,7 @@ REQUEST_FIELDS = ("legal_basis", "usage_scenario", "usage_scope", "share_mode")
 
 def status_label(status: str) -> str:
     labels = {
-        PENDING: tk._("Pending"),
+        PENDING: tk._("Pending decision"),
         INFO_REQUESTED: tk._("More information requested"),
         APPROVED: tk._("Approved"),
         REJECTED: tk._("Rejected"),

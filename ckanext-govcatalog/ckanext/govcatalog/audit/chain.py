@@ -190,6 +190,9 @@ def _write_pending(sess: orm.Session) -> None:
     sess.info[_PENDING] = []
     if not mine:
         return
+    # write the transaction's own changes first: while the lock is held only the chain's
+    # inserts remain, so no one waits on a row lock of ours while holding the head
+    sess.flush()
     sess.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
     head = _head_row(sess)
     seq, prev_hash = head if head else (0, GENESIS)

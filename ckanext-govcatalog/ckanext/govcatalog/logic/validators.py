@@ -284,8 +284,7 @@ def govcatalog_parent_org(key: Key, data: Data, errors: Errors, context: dict[st
 
         this_group = model.Group.get(this_id)
         if this_group is not None and (
-            parent.id == this_group.id
-            or parent.name in orgs.descendant_org_names(this_group.name)
+            parent.id == this_group.id or parent.name in orgs.descendant_org_names(this_group.name)
         ):
             errors[key].append(
                 tk._("An organization cannot be placed under itself or one of its own units")
@@ -294,9 +293,7 @@ def govcatalog_parent_org(key: Key, data: Data, errors: Errors, context: dict[st
     data[key] = parent.name
 
 
-def govcatalog_resource_code(
-    key: Key, data: Data, errors: Errors, context: dict[str, Any]
-) -> None:
+def govcatalog_resource_code(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:
     """The code is not typed in: a new entry receives one (govcatalog_entry_rules) and an
     existing entry keeps the one it has, whatever the submitted value."""
     package = context.get("package")
@@ -483,9 +480,7 @@ def _check_related(data: Data, errors: Errors, context: dict[str, Any]) -> None:
         _add(
             errors,
             ("related_resource_codes",),
-            tk._("No catalog entry has the resource code {codes}").format(
-                codes=", ".join(unknown)
-            ),
+            tk._("No catalog entry has the resource code {codes}").format(codes=", ".join(unknown)),
         )
 
 
@@ -507,9 +502,7 @@ def _assign_code(data: Data, errors: Errors) -> None:
     _set(data, "resource_code", code)
 
 
-def govcatalog_entry_rules(
-    key: Key, data: Data, errors: Errors, context: dict[str, Any]
-) -> None:
+def govcatalog_entry_rules(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:
     """The rules of catalog-spec §3 that tie fields together, then the resource code."""
     _check_item(data, errors)
     _check_sharing(data, errors)

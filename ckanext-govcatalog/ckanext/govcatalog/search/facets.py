@@ -9,6 +9,7 @@ package_search computes them under the user's permission labels, like the result
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import OrderedDict
 from typing import Any
@@ -45,6 +46,8 @@ FACETS: list[tuple[str, str]] = [
 
 # Facet field -> vocabulary file (schemas/vocab/<name>.yaml) that labels its values; a field
 # missing here is looked up under its own name.
+_FACET_FIELDS = {f for f, _ in FACETS}
+
 VOCAB_FOR_FIELD: dict[str, tuple[str, ...]] = {
     "region_code": ("region_code", "region", "division", "regions"),
     "theme": ("theme", "themes"),
@@ -153,11 +156,17 @@ def _org_titles(values: list[str]) -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def _choice_labels(field: str, folder: str) -> dict[str, Any]:
+    # vocabularies and the schema are read once per process (they change with a deploy)
+    return _vocab_labels(field) or _scheming_labels(field)
+
+
 def value_labels(field: str, values: list[str]) -> dict[str, str]:
     """Display labels for the facet values of ``field``."""
     if field in ORG_FIELDS:
         return _org_titles(values)
-    labels = _vocab_labels(field) or _scheming_labels(field)
+    labels = _choice_labels(field, vocab.vocab_dir())
     return {v: _text(labels[v]) for v in values if v in labels and _text(labels[v])}
 
 
@@ -165,7 +174,8 @@ def label_facets(search_results: dict[str, Any], search_params: dict[str, Any]) 
     """after_dataset_search: Chinese display names for the facet values."""
     facets = search_results.get("search_facets") or {}
     for field, facet in facets.items():
-        if field == "tags" or field not in dict(FACETS):
+        # tags are free text; CKAN itself labels "organization" with the org titles
+        if field in ("tags", "organization") or field not in _FACET_FIELDS:
             continue
         items = facet.get("items") or []
         labels = value_labels(field, [i["name"] for i in items])

@@ -52,7 +52,7 @@ def built_query_extras() -> dict[str, Any]:
 
 
 def max_query_length() -> int:
-    return tk.asint(tk.config.get("govcatalog.search.max_query_length") or MAX_QUERY_LENGTH)
+    return tk.asint(tk.config.get("govcatalog.search.max_query_length", MAX_QUERY_LENGTH))
 
 
 def _reject(message: str) -> None:

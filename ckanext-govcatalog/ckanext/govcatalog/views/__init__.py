@@ -7,6 +7,7 @@ from typing import Any
 
 def get_blueprints() -> list[Any]:
     from ckanext.govcatalog.access import accesslog
+    from ckanext.govcatalog.views import bulk as bulk_views
     from ckanext.govcatalog.views import requests as request_views
     from ckanext.govcatalog.views import reuse as reuse_views
     from ckanext.govcatalog.views import session
@@ -16,4 +17,5 @@ def get_blueprints() -> list[Any]:
         *request_views.get_blueprints(),
         *reuse_views.get_blueprints(),
         *accesslog.get_blueprints(),
+        *bulk_views.get_blueprints(),
     ]

@@ -1,0 +1,267 @@
+"""Search latency at catalog scale: govcatalog versus stock CKAN 2.12, same data, same run.
+
+Usage:  .venv/bin/python scripts/bench/search_latency.py [--entries 100000] [--runs 60]
+
+1. Generates N entries (default 100,000) from the vocabulary of the real corpus (../shared/corpus):
+   real titles (often prefixed with one of 石泉县's towns, as county catalogs repeat a resource per
+   town), real summaries, tags and providers, 5-40 data items drawn from the 2,175 real data item
+   names of the 普陀 templates, and the catalog fields (share_type, open_type, catalog class and
+   item, format category, update cycle, data grade, region, theme) drawn from schemas/vocab.
+2. Builds each Solr document with CKAN's own indexer (PackageSearchIndex.index_package with the
+   loaded plugins' before_dataset_index; see benchlib.solr_docs) and writes the documents
+   directly to ``ckan_bench``, permission labels from access/policy.py (entry_labels); then, with
+   the govcatalog plugin unloaded, the stock documents to ``ckan_stock`` with stock CKAN's labels
+   (every entry public). No package_create: 100,000 database rows are not what is measured.
+3. Times the ``package_search`` action as a government user (a member of one department, in the
+   benchmark's own database govcatalog_bench), 20 rows, all 13 government facets, for five kinds of
+   query, on both cores; prints p50 and p95 in milliseconds and the govcatalog/stock ratio.
+   Stock runs with the govcatalog plugin unloaded (stock query parsing, stock labels).
+
+Only figures are printed; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import random
+import statistics
+import sys
+import time
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib
+
+TOWNS = [
+    "城关镇",
+    "饶峰镇",
+    "两河镇",
+    "迎丰镇",
+    "池河镇",
+    "后柳镇",
+    "喜河镇",
+    "熨斗镇",
+    "云雾山镇",
+    "中池镇",
+    "曾溪镇",
+]
+TOWN_CODES = [f"610922{100 + i}000" for i in range(len(TOWNS))]
+WORDS = ["人口", "低保", "驾驶证", "公积金", "地质灾害", "医疗保险", "学校", "景区", "失信", "残疾"]
+DEPT_TOPICS = ["民政局 低保", "统计局 人口", "教育局 学校", "卫健委 医疗机构", "文旅局 景区"]
+PINYIN = ["renkou", "dibao", "jiashizheng", "gongjijin", "dzzh", "rk"]
+FACETS = [
+    "catalog_class",
+    "catalog_item",
+    "organization",
+    "source_org",
+    "share_type",
+    "open_type",
+    "format_category",
+    "update_cycle",
+    "data_grade",
+    "region_code",
+    "theme",
+    "data_item_names",
+    "tags",
+]
+CHUNK = 5000
+
+
+def _values(name: str) -> list[str]:
+    from ckanext.govcatalog import vocab
+
+    return [str(v["value"]) for v in vocab.load(name)["values"]]
+
+
+class Generator:
+    def __init__(self, n: int, seed: int = 20261127) -> None:
+        self.n = n
+        self.seed = seed
+        corpus = benchlib.read_corpus()
+        self.records = corpus
+        self.items = sorted({i for e in corpus for i in e["items"]})
+        self.providers = sorted({e["provider"] for e in corpus})
+        self.v = {
+            k: _values(k)
+            for k in (
+                "catalog_class",
+                "format_category",
+                "update_cycle",
+                "data_grade",
+                "theme",
+                "share_mode",
+            )
+        }
+        self.items_by_class = {}
+        for c in self.v["catalog_class"]:
+            from ckanext.govcatalog import vocab
+
+            vals = [str(v["value"]) for v in vocab.load("catalog_item")["values"]]
+            self.items_by_class[c] = [
+                str(v["value"]) for v in vocab.load("catalog_item")["values"] if v.get("class") == c
+            ] or vals[:1]
+
+    def entry(self, i: int, rnd: random.Random) -> dict[str, Any]:
+        rec = rnd.choice(self.records)
+        town = rnd.randrange(len(TOWNS))
+        title = rec["title"] if rnd.random() < 0.4 else TOWNS[town] + rec["title"]
+        share = rnd.choices(["unconditional", "conditional", "none"], [50, 35, 15])[0]
+        open_type = (
+            "closed" if share == "none" else rnd.choices(["open", "conditional", "closed"])[0]
+        )
+        cls = rnd.choice(self.v["catalog_class"])
+        n_items = rnd.randint(5, 40)
+        return {
+            "id": f"lat-{i:06d}",
+            "title": title,
+            "notes": rec["notes"] or rec["title"],
+            "provider": rnd.choice(self.providers) if rnd.random() < 0.97 else "石泉县民政局",
+            "theme": rnd.sample(self.v["theme"], rnd.randint(1, 2)),
+            "tags": rec["tags"][:8],
+            "open_type": open_type,
+            "update_cycle": rnd.choice(self.v["update_cycle"]),
+            "formats": rec["formats"][:4] or ["xlsx"],
+            "items": rnd.sample(self.items, n_items),
+            "_fields": {
+                "share_type": share,
+                "catalog_class": cls,
+                "catalog_item": rnd.choice(self.items_by_class[cls] or [rec["provider"]]),
+                "format_category": rnd.choice(self.v["format_category"]),
+                "data_grade": rnd.choice(self.v["data_grade"]),
+                "share_mode": rnd.choice(self.v["share_mode"]),
+                "region_code": TOWN_CODES[town],
+                "resource_code": f"{rnd.randint(1, 3)}{rnd.randint(1, 12):02d}/{i:06d}",
+                "steward": "张三 0915-1234567",
+                "publish_date": "2025-01-02",
+                "source_org": "org-" + hashlib.md5(rec["provider"].encode()).hexdigest()[:10],
+            },
+        }
+
+    def chunks(self):
+        for start in range(0, self.n, CHUNK):
+            rnd = random.Random(self.seed + start)
+            part = []
+            for i in range(start, min(start + CHUNK, self.n)):
+                e = self.entry(i, rnd)
+                part.append(benchlib.package_dict(e, e.pop("_fields")))
+            yield part
+
+
+def gov_labels(pkg: dict[str, Any]) -> list[str]:
+    from ckanext.govcatalog.access import policy
+
+    return policy.entry_labels(policy.Entry.from_dict(pkg))
+
+
+def stock_labels(pkg: dict[str, Any]) -> list[str]:
+    return ["public"]  # stock CKAN: every active, non-private entry
+
+
+def government_user() -> Any:
+    """A member of the 石泉县民政局 organization in the benchmark database."""
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+
+    admin = model.User.get("bench-admin")
+    if admin is None:
+        admin = model.User(name="bench-admin", email="admin@example.gov.cn", sysadmin=True)
+        model.Session.add(admin)
+        model.repo.commit()
+    site = {"ignore_auth": True, "user": admin.name}
+    user = model.User.get("bench-gov-user")
+    if user is None:
+        tk.get_action("user_create")(
+            site,
+            {"name": "bench-gov-user", "email": "bench@example.gov.cn", "password": "Bench-pass-1"},
+        )
+        user = model.User.get("bench-gov-user")
+    org_name = benchlib.org_for("石泉县民政局")["name"]
+    if not model.Group.get(org_name):
+        tk.get_action("organization_create")(
+            site, {"name": org_name, "title": "石泉县民政局", "division_code": "610922"}
+        )
+    tk.get_action("organization_member_create")(
+        site, {"id": org_name, "username": user.name, "role": "member"}
+    )
+    return user
+
+
+def query_set(rnd: random.Random, runs: int) -> dict[str, list[dict[str, Any]]]:
+    kinds = {
+        "browse (no words)": lambda: {"q": ""},
+        "one Chinese word": lambda: {"q": rnd.choice(WORDS)},
+        "department + topic": lambda: {"q": rnd.choice(DEPT_TOPICS)},
+        "pinyin": lambda: {"q": rnd.choice(PINYIN)},
+        "word + facet filters": lambda: {
+            "q": rnd.choice(WORDS),
+            "fq": f'share_type:"{rnd.choice(["unconditional", "conditional"])}" '
+            f'region_code:"{rnd.choice(TOWN_CODES)}"',
+        },
+    }
+    return {k: [make() for _ in range(runs)] for k, make in kinds.items()}
+
+
+def time_queries(user: Any, queries: dict[str, list[dict[str, Any]]]) -> dict[str, list[float]]:
+    import ckan.plugins.toolkit as tk
+
+    out: dict[str, list[float]] = {}
+    for kind, qs in queries.items():
+        times = []
+        for params in qs:
+            data = {"rows": 20, "facet.field": FACETS, **params}
+            context = {"user": user.name, "auth_user_obj": user, "ignore_auth": False}
+            t0 = time.perf_counter()
+            tk.get_action("package_search")(context, data)
+            times.append((time.perf_counter() - t0) * 1000)
+        out[kind] = times
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--entries", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=60, help="timed queries per kind and core")
+    ap.add_argument("--skip-load", action="store_true", help="reuse the cores' current documents")
+    args = ap.parse_args()
+
+    app = benchlib.start_ckan()
+    with app._wsgi_app.test_request_context():
+        if not args.skip_load:
+            gen = Generator(args.entries)
+            t0 = time.time()
+            n_bench, n_stock = benchlib.load_both(gen.chunks, gov_labels, stock_labels)
+            print(f"indexed {n_bench} + {n_stock} entries in {time.time() - t0:.0f}s")
+        user = government_user()
+        rnd = random.Random(7)
+        queries = query_set(rnd, args.runs)
+        warm = query_set(random.Random(8), 5)
+        benchlib.use_core(benchlib.BENCH_CORE)
+        time_queries(user, warm)
+        gov = time_queries(user, queries)
+        with benchlib.stock_ckan():
+            time_queries(user, warm)
+            stock = time_queries(user, queries)
+
+    print(f"\npackage_search as a government user, 20 rows, {len(FACETS)} facets, ms")
+    head = ("gov p50", "gov p95", "stock p50", "stock p95", "p95 ratio")
+    print(f"{'query kind':<24}" + "".join(f"{h:>11}" for h in head))
+    for kind in queries:
+        g50, g95 = pct(gov[kind], 50), pct(gov[kind], 95)
+        s50, s95 = pct(stock[kind], 50), pct(stock[kind], 95)
+        print(f"{kind:<24}{g50:>11.1f}{g95:>11.1f}{s50:>11.1f}{s95:>11.1f}{g95 / s95:>10.2f}x")
+    allg = [t for v in gov.values() for t in v]
+    alls = [t for v in stock.values() for t in v]
+    print(
+        f"{'all':<24}{pct(allg, 50):>11.1f}{pct(allg, 95):>11.1f}{pct(alls, 50):>11.1f}"
+        f"{pct(alls, 95):>11.1f}{pct(allg, 95) / pct(alls, 95):>10.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""Issue 6 item 4: the import fast path makes exactly what package_create makes (real schema).
+
+The same rows go once through package_create and once through bulk/fastpath.py; package_show
+output, Solr documents, activities and audit records must be the same apart from what differs by
+nature (ids, names, timestamps, the resource code's sequence number).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from catalog_data import county_and_department, entry
+from ckan import model
+from ckan.lib.search import query_for
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+from ckanext.activity.model import Activity
+
+from ckanext.govcatalog.audit import chain
+from ckanext.govcatalog.audit import hooks as audit_hooks
+from ckanext.govcatalog.bulk import fastpath, importer
+
+pytestmark = pytest.mark.usefixtures("with_request_context")
+
+# differ by nature between two creations of the same row
+VOLATILE = {
+    "id",
+    "name",
+    "metadata_created",
+    "metadata_modified",
+    "index_id",
+    "_version_",
+    "indexed_ts",
+    "resource_code",
+    "data_dict",
+    "validated_data_dict",
+    "digest",
+}
+
+
+def _rows(org: str) -> list[dict[str, Any]]:
+    basic = entry(org, tag_string="人口,户籍", notes="<script>alert(1)</script> 摘要")
+    thematic = entry(
+        org,
+        title="公共服务事项目录",
+        catalog_class="thematic",
+        catalog_item="公共服务",
+        share_type="unconditional",
+        share_condition=None,
+        open_type="open",
+        tag_string="服务",
+    )
+    departmental = entry(
+        org,
+        title="部门内部台账",
+        catalog_class="departmental",
+        catalog_item=None,
+        share_type="none",
+        share_condition="依据《中华人民共和国个人信息保护法》不予共享。",
+        open_type=None,
+        format_category="电子文件",
+        data_items=[],
+        theme=None,
+    )
+    return [basic, thematic, departmental]
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def _code_class(code: str) -> str:
+    return code.rsplit("/", 1)[0]
+
+
+def _solr_doc(pkg_id: str) -> dict[str, Any]:
+    found = query_for(model.Package).run({"q": f'id:"{pkg_id}"', "fl": "*"}, permission_labels=None)
+    assert found["count"] == 1
+    return found["results"][0]
+
+
+def _activities(pkg_id: str) -> list[Activity]:
+    return model.Session.query(Activity).filter(Activity.object_id == pkg_id).all()
+
+
+def _fast_create(rows: list[dict[str, Any]], user: str) -> list[str]:
+    checked = fastpath.validate("dataset", user, rows)
+    assert [errors for _data, errors in checked] == [{}] * len(rows)
+    index = fastpath.Index()
+    ids = fastpath.write([data for data, _errors in checked], user, index)
+    model.repo.commit()
+    index.commit()
+    return ids
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_fast_path_makes_what_package_create_makes():
+    admin = factories.Sysadmin()
+    _county, dept = county_and_department(admin)
+    user = admin["name"]
+    rows = _rows(dept["id"])
+    slow_ids = [
+        call_action("package_create", context={"user": user}, **dict(r, name=f"slow-{n}"))["id"]
+        for n, r in enumerate(rows)
+    ]
+    fast_ids = _fast_create([dict(r, name=f"fast-{n}") for n, r in enumerate(rows)], user)
+
+    for slow_id, fast_id in zip(slow_ids, fast_ids, strict=True):
+        slow = call_action("package_show", id=slow_id)
+        fast = call_action("package_show", id=fast_id)
+        assert _strip(fast) == _strip(slow)
+        # a real code of the same class, the next number of its sequence
+        assert _code_class(fast["resource_code"]) == _code_class(slow["resource_code"])
+        assert fast["resource_code"] != slow["resource_code"]
+        assert fast["tags"] and [t["id"] for t in fast["tags"]] == [t["id"] for t in slow["tags"]]
+
+        slow_doc, fast_doc = _solr_doc(slow_id), _solr_doc(fast_id)
+        assert _strip(fast_doc) == _strip(slow_doc)
+        for key in ("data_dict", "validated_data_dict"):
+            assert _strip(json.loads(fast_doc[key])) == _strip(json.loads(slow_doc[key]))
+
+        (slow_act,) = _activities(slow_id)
+        (fast_act,) = _activities(fast_id)
+        assert fast_act.activity_type == slow_act.activity_type == "new package"
+        assert fast_act.user_id == slow_act.user_id
+        assert fast_act.permission_labels == slow_act.permission_labels
+        assert _strip(fast_act.data) == _strip(slow_act.data)
+        assert fast_act.data["package"]["id"] == fast_id
+
+        (slow_rec,) = chain.records(object_id=slow_id)
+        (fast_rec,) = chain.records(object_id=fast_id)
+        assert (fast_rec.action, fast_rec.actor) == (slow_rec.action, slow_rec.actor)
+        assert _strip(fast_rec.payload) == _strip(slow_rec.payload)
+        # the digest binds the entry as stored
+        stored = audit_hooks.package_state(model.Package.get(fast_id))
+        assert fast_rec.payload["digest"] == audit_hooks.digest(stored)
+    assert chain.verify().ok
+    # codes follow row order within a class: the fast rows drew the next numbers
+    assert call_action("package_search", q="*:*", include_private=True)["count"] == 6
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_import_rows_against_the_real_schema():
+    admin = factories.Sysadmin()
+    _county, dept = county_and_department(admin)
+    rows = [
+        importer.Row(n + 2, str(n + 1), dict(r, title=f"{r['title']}{n}"), {})
+        for n, r in enumerate(_rows(dept["name"]))
+    ]
+    for row in rows:
+        row.values.pop("name")
+    result = importer.import_rows(rows, admin["name"])
+    assert result.problems == [] and result.written
+    assert result.summary()["created"] == 3
+    codes = [call_action("package_show", id=i)["resource_code"] for i in result.package_ids]
+    assert all("/" in c and len(c.rsplit("/", 1)[1]) == 6 for c in codes)
+    assert call_action("package_search", q="*:*", include_private=True)["count"] == 3
+    assert len(chain.records()) >= 3 and chain.verify().ok
+
+    again = importer.import_rows(rows, admin["name"])
+    assert again.problems == [] and again.summary()["unchanged"] == 3
+    assert sum(len(_activities(i)) for i in result.package_ids) == 3
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_a_failure_while_writing_leaves_nothing(monkeypatch):
+    admin = factories.Sysadmin()
+    _county, dept = county_and_department(admin)
+    user = admin["name"]
+    taken = call_action(
+        "package_create", context={"user": user}, **dict(_rows(dept["id"])[0], name="taken")
+    )
+    before = (chain.count(), model.Session.query(Activity).count())
+    # one entry per chunk: the first two are written and sent to Solr before the third fails
+    monkeypatch.setattr(fastpath, "CHUNK", 1)
+    rows = [dict(r, name=f"new-{n}") for n, r in enumerate(_rows(dept["id"]))]
+    rows[2]["name"] = "taken-too"
+    checked = fastpath.validate("dataset", user, rows)
+    datas = [data for data, _errors in checked]
+    datas[2]["name"] = taken["name"]  # collides in the database, after validation
+    planned = [
+        importer.Planned(n, str(n), "create", {}, d["title"], validated=d)
+        for n, d in enumerate(datas)
+    ]
+    with pytest.raises(Exception, match="duplicate key|unique"):
+        importer.write(planned, user)
+    assert [p.name for p in model.Session.query(model.Package)] == ["taken"]
+    assert (chain.count(), model.Session.query(Activity).count()) == before
+    assert call_action("package_search", q="*:*", include_private=True)["count"] == 1
+    assert chain.verify().ok

@@ -1,0 +1,18 @@
+import { chromium } from 'playwright-core';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+page.on('console', m => console.log('console', m.type(), m.text()));
+page.on('pageerror', e => console.log('pageerror', e.message));
+const B='http://127.0.0.1:5056';
+await page.goto(B+'/user/login');
+await page.fill('#field-login','journey-admin'); await page.fill('#field-password','Journey-Pass-2026');
+await Promise.all([page.waitForNavigation(), page.press('#field-password','Enter')]);
+await page.goto(B+'/dataset/new');
+const box = page.locator('[data-module*="repeating"]', { has: page.locator('#field-data_items-0-name') });
+console.log('boxes', await box.count(), await box.first().getAttribute('data-module'));
+console.log('add', await box.locator('a[name="repeating-add"]').count());
+console.log('groups', await page.locator('.scheming-subfield-group').count(), await page.locator('.scheming-subfield-group').first().getAttribute('data-group-index'));
+await box.locator('a[name="repeating-add"]').first().click();
+await page.waitForTimeout(500);
+console.log(await page.locator('[id^="field-data_items-"][id$="-name"]').evaluateAll(es => es.map(e => e.id)));
+await browser.close();
