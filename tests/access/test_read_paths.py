@@ -148,7 +148,7 @@ def check_package(role: str, key: str, pkg: dict[str, Any], where: str) -> None:
         assert_no_secret(role, text, {key}, f"{where} {key}")
 
 
-# --- package_show / package_search / lists / autocomplete ------------------------------------
+# --- package_show / package_search / lists / autocomplete ---
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -269,7 +269,7 @@ def test_lists_and_autocomplete(world, role):
     assert {key_of(world, r["package_id"]) for r in by_url} <= with_data(role)
 
 
-# --- resources: resource_show, views, downloads ---------------------------------------------------
+# --- resources: resource_show, views, downloads ---
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -345,7 +345,7 @@ def test_downloads_are_logged_per_user(world, web):
     assert rows[0].package_id == world.entries["uo"]["id"]
 
 
-# --- activity streams -----------------------------------------------------------------------------
+# --- activity streams ---
 
 
 def _package_keys(world, activities: list[dict[str, Any]]) -> set[str]:
@@ -419,7 +419,7 @@ def test_activity_streams(world, role):
             assert diff["activities"]
 
 
-# --- organization and user counts ------------------------------------------------------------------
+# --- organization and user counts ---
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -446,7 +446,7 @@ def test_dataset_counts(world, role):
         check_package(role, key_of(world, item["name"]), item, "user_show")
 
 
-# --- DCAT ---------------------------------------------------------------------------------------------
+# --- DCAT ---
 
 
 @pytest.mark.parametrize("role", ROLES)

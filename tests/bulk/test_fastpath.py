@@ -28,6 +28,7 @@ pytestmark = pytest.mark.usefixtures("with_request_context")
 VOLATILE = {
     "id",
     "name",
+    "name_ngram",
     "metadata_created",
     "metadata_modified",
     "index_id",

@@ -68,9 +68,10 @@ def count() -> int:
 
 
 def activities() -> int:
+    import sqlalchemy as sa
     from ckan import model
 
-    return model.Session.execute(model.text("select count(*) from activity")).scalar()
+    return model.Session.execute(sa.text("select count(*) from activity")).scalar()
 
 
 def good_file() -> bytes:

@@ -201,8 +201,49 @@ run('officer', async (j) => {
 
   await j.part('Excel import', async () => {
     const files = config.import_files || {};
-    expect(files.bad && files.good, 'workbooks for the import were built by the fixture');
-    expect(fs.existsSync(files.bad), 'the workbook with an error exists');
-    throw new Error('the Excel import page (issue 6) is not wired into this journey yet');
+    expect(files.bad && files.good && fs.existsSync(files.bad), 'workbooks for the import were built by the fixture');
+    const upload = async (file) => {
+      await goto(page, '/catalog/bulk');
+      await assertLabelled(page, '#bulk-upload-form');
+      const org = page.locator('#bulk-org');
+      const options = await org.locator('option').evaluateAll((os) => os.map((o) => ({ v: o.value, t: o.textContent.trim() })));
+      const mine = options.find((o) => o.v && o.t.includes(officer.org_title)) || options.find((o) => o.v);
+      await org.selectOption(mine.v);
+      await page.locator('#bulk-file').setInputFiles(file);
+      await Promise.all([page.waitForNavigation(), page.locator('#bulk-upload-form button[type="submit"]').click()]);
+    };
+    await j.step('template', 'opens the import page and gets the template', page, async () => {
+      await goto(page, '/catalog/bulk');
+      const href = await page.locator('#bulk-template').getAttribute('href');
+      const response = await page.request.get(new URL(href, BASE).toString());
+      expect(response.status() === 200, `template download answered ${response.status()}`);
+      expect((await response.body()).subarray(0, 2).toString() === 'PK', 'the template is an .xlsx (zip) file');
+    });
+    await j.step('import-error', 'uploads a workbook with an error and reads the report', page, async () => {
+      await upload(files.bad);
+      await page.locator('#bulk-failed').waitFor();
+      const rows = await page.locator('#bulk-problems tbody tr').allInnerTexts();
+      expect(rows.length >= 1, 'the report lists the problem');
+      expect(rows.some((r) => /共享条件/.test(r)), `the report names the field: ${rows.join(' | ')}`);
+      expect(await page.locator('#bulk-confirm-form').count() === 0, 'nothing can be written yet');
+      const none = await api(page, 'package_search', { q: `"${files.title}"`, include_private: true });
+      expect(!none.result.results.some((p) => p.title === files.title), 'nothing was imported');
+    });
+    await j.step('import-fixed', 'uploads the fixed workbook, confirms, and the entry exists', page, async () => {
+      await upload(files.good);
+      await page.locator('#bulk-ready').waitFor();
+      await Promise.all([page.waitForNavigation(), page.locator('#bulk-confirm-form button[type="submit"]').click()]);
+      await page.locator('#bulk-done').waitFor();
+      const found = await api(page, 'package_search', { q: `"${files.title}"`, include_private: true });
+      const same = found.result.results.filter((p) => p.title === files.title);
+      expect(same.length === 1, `one imported entry titled ${files.title} (found ${same.length})`);
+      expect(same[0].resource_code, 'the imported entry got a resource code');
+    });
+    await j.step('not-a-spreadsheet', 'uploads a PDF by mistake and is told it is not a spreadsheet', page, async () => {
+      await upload(files.not_spreadsheet);
+      const message = page.locator('#bulk-error, #bulk-failed').first();
+      await message.waitFor();
+      expect(await page.locator('#bulk-confirm-form').count() === 0, 'nothing to confirm');
+    });
   });
 });

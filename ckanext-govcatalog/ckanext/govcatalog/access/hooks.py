@@ -218,9 +218,9 @@ def _recount_created(context: dict[str, Any], users: list[Any]) -> None:
     if viewer.sysadmin:
         return
     for user in users:
-        if isinstance(user, dict) and "number_created_packages" in user:
-            if user.get("id") != viewer.user_id:
-                user["number_created_packages"] = _visible_created(viewer, user["id"])
+        own = isinstance(user, dict) and user.get("id") == viewer.user_id
+        if isinstance(user, dict) and "number_created_packages" in user and not own:
+            user["number_created_packages"] = _visible_created(viewer, user["id"])
 
 
 @tk.chained_action
@@ -357,7 +357,9 @@ def activity_data_show(original: Action, context: dict[str, Any], data_dict: dic
 @tk.chained_action
 @tk.side_effect_free
 def activity_diff(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
-    # a diff is text made from both versions' dicts: it cannot be stripped, so it is refused
+    # a diff is text made from both versions' dicts: it cannot be stripped, so it is refused.
+    # CKAN's own auth first (the action checks it only after reading the activity)
+    tk.check_access("activity_diff", context, data_dict)
     _guard_activity(context, data_dict, need_data=True)
     return original(context, data_dict)
 

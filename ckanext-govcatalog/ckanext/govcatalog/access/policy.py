@@ -3,11 +3,12 @@
 Every read path asks this module: the permission labels (labels.py), the field stripping and
 the chained auth and actions (hooks.py), the exports. Nothing else decides visibility.
 
-|                     | owner org | other government users          | public                        |
-|---------------------|-----------|---------------------------------|-------------------------------|
-| entry metadata      | always    | always                          | only if open_type != closed   |
-| data (URLs, files)  | always    | unconditional: yes; conditional:| open: yes; conditional: only  |
-|                     |           | only with a grant; none: never  | with a grant; closed: never   |
+| who sees            | owner org | other government users        | public                      |
+|---------------------|-----------|-------------------------------|-----------------------------|
+| entry metadata      | always    | always                        | only if open_type != closed |
+| data (URLs, files)  | always    | unconditional: yes;           | open: yes; conditional:     |
+|                     |           | conditional: only with grant; | only with a grant;          |
+|                     |           | none: never                   | closed: never               |
 
 A government user is a member of any organization; the public is everyone else. A government
 user is never worse off than the public: data open to anyone is open to them too. Information
@@ -235,9 +236,15 @@ def strip_package(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
-def serve_package(viewer: Viewer, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """The package dict as this viewer may receive it: stripped unless they have data access."""
-    if not can_access_data(viewer, Entry.from_dict(pkg_dict)):
+def serve_package(
+    viewer: Viewer, pkg_dict: dict[str, Any], entry: Entry | None = None
+) -> dict[str, Any]:
+    """The package dict as this viewer may receive it: stripped unless they have data access.
+
+    The entry is judged as stored now (by id), not by what the dict says, unless given.
+    """
+    entry = entry or entry_for_id(pkg_dict.get("id")) or Entry.from_dict(pkg_dict)
+    if not can_access_data(viewer, entry):
         strip_package(pkg_dict)
     return pkg_dict
 

@@ -239,7 +239,6 @@ _PACKAGE_UPDATE_CALLERS = (
 
 
 def get_actions() -> dict[str, Any]:
-    return {}
     actions: dict[str, Any] = {name: _naming(name) for name in _PACKAGE_UPDATE_CALLERS}
     actions.update(
         package_create=package_create,
@@ -579,4 +578,4 @@ def on_action_succeeded(sender: str, **kwargs: Any) -> None:
 
 
 def get_signal_subscriptions() -> dict[Any, list[Any]]:
-    return {}
+    return {tk.signals.action_succeeded: [on_action_succeeded]}

@@ -1,0 +1,144 @@
+"""access/policy.py: the rule of spec §4 on plain Entry/Viewer values (no database needed)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ckanext.govcatalog.access import policy
+
+OWNER = "org-owner"
+
+
+def entry(share: str | None, open_: str | None, **over) -> policy.Entry:
+    fields = dict(
+        id="pkg-1",
+        type="dataset",
+        owner_org=OWNER,
+        private=False,
+        state="active",
+        share_type=share or "",
+        open_type=open_ or "",
+    )
+    fields.update(over)
+    # unknown levels are normalised the way Entry.from_dict / from_package do it
+    return policy.Entry.from_dict({**fields, "private": fields["private"]})
+
+
+ANON = policy.ANONYMOUS
+PUBLIC = policy.Viewer(user_id="u-public", name="public")
+GOV = policy.Viewer(user_id="u-gov", name="gov", org_ids=frozenset({"org-other"}))
+OWNER_USER = policy.Viewer(user_id="u-owner", name="owner", org_ids=frozenset({OWNER}))
+SYSADMIN = policy.Viewer(user_id="u-sys", name="sys", sysadmin=True)
+
+
+def granted(viewer: policy.Viewer) -> policy.Viewer:
+    return policy.Viewer(
+        user_id=viewer.user_id, name=viewer.name, org_ids=viewer.org_ids, granted={"pkg-1"}
+    )
+
+
+# (share, open) -> (gov data, gov data with grant, public sees, public data, public data w/ grant)
+CASES = {
+    ("unconditional", "open"): (True, True, True, True, True),
+    ("unconditional", "conditional"): (True, True, True, False, True),
+    ("unconditional", "closed"): (True, True, False, False, False),
+    ("conditional", "open"): (True, True, True, True, True),
+    ("conditional", "conditional"): (False, True, True, False, True),
+    ("conditional", "closed"): (False, True, False, False, False),
+    ("none", "closed"): (False, False, False, False, False),
+}
+
+
+@pytest.mark.parametrize(("levels", "expected"), CASES.items())
+def test_spec_table(levels, expected):
+    e = entry(*levels)
+    gov, gov_grant, pub_sees, pub_data, pub_grant = expected
+    for who in (SYSADMIN, OWNER_USER):
+        assert policy.can_see_entry(who, e) and policy.can_access_data(who, e)
+    assert policy.can_see_entry(GOV, e)  # the catalog is the map of everything
+    assert policy.can_access_data(GOV, e) is gov
+    assert policy.can_access_data(granted(GOV), e) is gov_grant
+    for who in (ANON, PUBLIC):
+        assert policy.can_see_entry(who, e) is pub_sees
+        assert policy.can_access_data(who, e) is pub_data
+    assert policy.can_access_data(granted(PUBLIC), e) is pub_grant
+
+
+@pytest.mark.parametrize("levels", CASES)
+def test_government_user_never_sees_less_than_the_public(levels):
+    e = entry(*levels)
+    for gov, pub in ((GOV, PUBLIC), (granted(GOV), granted(PUBLIC))):
+        assert policy.can_access_data(gov, e) >= policy.can_access_data(pub, e)
+
+
+def test_missing_or_unknown_levels_are_the_most_restrictive():
+    for e in (entry(None, None), entry("everyone", "yes")):
+        assert e.share_type == "none" and e.open_type == "closed"
+        assert not policy.can_see_entry(PUBLIC, e)
+        assert policy.can_see_entry(GOV, e) and not policy.can_access_data(GOV, e)
+        assert not policy.can_access_data(granted(GOV), e)
+
+
+def test_information_systems_are_never_public():
+    e = entry("unconditional", "open", type="info_system")
+    assert not policy.can_see_entry(ANON, e)
+    assert not policy.can_access_data(granted(PUBLIC), e)
+    assert policy.can_see_entry(GOV, e)
+    assert policy.LABEL_PUBLIC not in policy.entry_labels(e)
+
+
+@pytest.mark.parametrize("over", [{"private": True}, {"state": "draft"}, {"state": "deleted"}])
+def test_unpublished_entries_stay_with_their_owner(over):
+    e = entry("unconditional", "open", **over)
+    assert policy.can_see_entry(OWNER_USER, e) and policy.can_access_data(OWNER_USER, e)
+    for who in (GOV, granted(GOV), ANON, granted(PUBLIC)):
+        assert not policy.can_see_entry(who, e)
+        assert not policy.can_access_data(who, e)
+
+
+def test_labels_match_can_see_entry():
+    for levels in CASES:
+        e = entry(*levels)
+        labels = set(policy.entry_labels(e))
+        assert (policy.LABEL_PUBLIC in labels) is policy.can_see_entry(ANON, e)
+        assert policy.LABEL_GOVERNMENT in labels
+        assert f"member-{OWNER}" in labels
+    assert policy.viewer_labels(GOV) == [policy.LABEL_GOVERNMENT]
+    assert policy.viewer_labels(PUBLIC) == []
+
+
+def test_strip_package_blanks_every_data_location():
+    pkg = {
+        "id": "pkg-1",
+        "url": "http://source.example/landing",  # the entry's own link is metadata
+        "resources": [
+            {"url": "http://x/secret.csv", "cache_url": "http://x/c", "name": "r", "format": "CSV"},
+            {"url": "http://site/dataset/1/resource/2/download/f.csv", "url_type": "upload"},
+        ],
+    }
+    policy.strip_package(pkg)
+    assert "secret" not in json.dumps(pkg) and "download" not in json.dumps(pkg)
+    assert pkg["url"] == "http://source.example/landing"
+    assert pkg["resources"][0]["name"] == "r" and pkg["resources"][0]["format"] == "CSV"
+
+
+def test_serve_package_strips_only_without_data_access():
+    def pkg(open_):
+        return {
+            "id": "pkg-1",
+            "type": "dataset",
+            "owner_org": OWNER,
+            "private": False,
+            "state": "active",
+            "share_type": "conditional",
+            "open_type": open_,
+            "resources": [{"url": "http://x/data.csv"}],
+        }
+
+    assert policy.serve_package(GOV, pkg("closed"), entry("conditional", "closed"))[
+        "resources"
+    ] == [{"url": ""}]
+    served = policy.serve_package(granted(GOV), pkg("closed"), entry("conditional", "closed"))
+    assert served["resources"] == [{"url": "http://x/data.csv"}]
