@@ -29,6 +29,9 @@ setup(
         "ckan.plugins": [
             "govcatalog = ckanext.govcatalog.plugin:GovCatalogPlugin",
         ],
+        "ckan.rdf.profiles": [
+            "govcatalog_dcat = ckanext.govcatalog.dcat_profile:GovCatalogDCATProfile",
+        ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
         ],

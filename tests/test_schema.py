@@ -227,3 +227,12 @@ class TestPages:
         assert 'href="/dataset/people"' in body and world["pkg"]["resource_code"] in body
         assert 'href="/organization/county"' in body and 'href="/organization/dept-police"' in body
         assert "Provincial" in body and "In use" in body
+
+    def test_forms_render_with_vocabulary_choices(self, app, world):
+        auth = {"Authorization": world["admin"]["token"]}
+        body = app.get("/dataset/new", headers=auth).body
+        assert 'list="datalist-catalog_item"' in body and 'value="自然资源和空间地理"' in body
+        assert 'value="unconditional"' in body and 'value="库表"' in body
+        assert app.get("/info_system/new", headers=auth).status_code == 200
+        body = app.get("/organization/edit/dept-police", headers=auth).body
+        assert 'value="county"' in body  # parent organization choices

@@ -12,15 +12,15 @@ OWNER = "org-owner"
 
 
 def entry(share: str | None, open_: str | None, **over) -> policy.Entry:
-    fields = dict(
-        id="pkg-1",
-        type="dataset",
-        owner_org=OWNER,
-        private=False,
-        state="active",
-        share_type=share or "",
-        open_type=open_ or "",
-    )
+    fields = {
+        "id": "pkg-1",
+        "type": "dataset",
+        "owner_org": OWNER,
+        "private": False,
+        "state": "active",
+        "share_type": share or "",
+        "open_type": open_ or "",
+    }
     fields.update(over)
     # unknown levels are normalised the way Entry.from_dict / from_package do it
     return policy.Entry.from_dict({**fields, "private": fields["private"]})

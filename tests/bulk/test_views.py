@@ -10,6 +10,7 @@ import io
 import json
 import os
 import re
+from pathlib import Path
 
 import pytest
 from bulk_builders import FIXTURE_SCHEMA, entry_row, item_rows, xlsx
@@ -114,7 +115,7 @@ def test_report_then_confirm_writes_once(app, bulk_env):
     assert count() == 0, "checking writes nothing"
     # the file waits on the server, tied to the user
     folder = os.path.join(bulk_views.upload_root(), tok)
-    meta = json.load(open(os.path.join(folder, "meta.json"), encoding="utf-8"))
+    meta = json.loads(Path(folder, "meta.json").read_text(encoding="utf-8"))
     assert meta["user_id"] == call_action("user_show", id=bulk_env["user"])["id"]
 
     confirm_url = f"/catalog/bulk/upload/{tok}/confirm"
@@ -201,11 +202,17 @@ def test_a_member_without_editor_rights_and_other_users_uploads(app, bulk_env):
     or confirm an upload."""
     reader = factories.User()
     call_action(
-        "organization_member_create", id=bulk_env["org"]["id"], username=reader["name"], role="member"
+        "organization_member_create",
+        id=bulk_env["org"]["id"],
+        username=reader["name"],
+        role="member",
     )
     login(app, reader["name"])
     page = app.get("/catalog/bulk")
-    assert upload(app, good_file(), "a.xlsx", bulk_env["org"]["id"], csrf=token(page)).status_code == 403
+    assert (
+        upload(app, good_file(), "a.xlsx", bulk_env["org"]["id"], csrf=token(page)).status_code
+        == 403
+    )
 
     login(app, bulk_env["user"])
     location = upload(app, good_file(), "a.xlsx", bulk_env["org"]["id"]).headers["Location"]
@@ -236,9 +243,9 @@ def test_an_expired_upload_is_gone(app, bulk_env):
     location = upload(app, good_file(), "a.xlsx", bulk_env["org"]["id"]).headers["Location"]
     tok = REPORT_URL.search(location).group(1)
     meta_path = os.path.join(bulk_views.upload_root(), tok, "meta.json")
-    meta = json.load(open(meta_path, encoding="utf-8"))
+    meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
     meta["created"] -= bulk_views.TTL_SECONDS + 1
-    json.dump(meta, open(meta_path, "w", encoding="utf-8"))
+    Path(meta_path).write_text(json.dumps(meta), encoding="utf-8")
     assert app.get(location).status_code == 404
     assert not os.path.exists(os.path.dirname(meta_path))
 

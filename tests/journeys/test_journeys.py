@@ -90,13 +90,19 @@ def test_home_counts_are_what_the_user_may_see(journey_site, who):
 
 
 def test_home_hides_closed_entries_from_visitors(journey_site):
-    base = journey_site["base_url"]
+    base, admin = journey_site["base_url"], _as(journey_site, "sysadmin")
+
+    def count(fq: str) -> int:
+        params = {"fq": f"+dataset_type:dataset {fq}", "include_private": "true", "rows": 0}
+        search = requests.get(f"{base}/api/3/action/package_search", params=params, headers=admin)
+        return search.json()["result"]["count"]
+
     anonymous = requests.get(base + "/", timeout=60).text
-    admin = requests.get(base + "/", headers=_as(journey_site, "sysadmin"), timeout=60).text
+    admin_home = requests.get(base + "/", headers=admin, timeout=60).text
     visitor_total = int(re.search(r'id="gc-total">\s*\D*(\d+)', anonymous).group(1))
-    admin_total = int(re.search(r'id="gc-total">\s*\D*(\d+)', admin).group(1))
-    closed = journey_site["facts"]["counts"]["closed"]
+    admin_total = int(re.search(r'id="gc-total">\s*\D*(\d+)', admin_home).group(1))
+    closed = count("+open_type:closed")
     assert closed > 0
-    assert admin_total == journey_site["facts"]["counts"]["datasets"]
+    assert admin_total == count("") >= journey_site["facts"]["counts"]["datasets"]
     assert visitor_total == admin_total - closed
     assert _home_charts(anonymous)["open"].get("closed", 0) == 0

@@ -334,6 +334,7 @@ def _guard_activity(context: dict[str, Any], data_dict: dict[str, Any], need_dat
 @tk.chained_action
 @tk.side_effect_free
 def activity_show(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    tk.check_access("activity_show", context, data_dict)  # CKAN's own rule first
     strip = _guard_activity(context, data_dict, need_data=False)
     activity = original(context, data_dict)
     if strip:
@@ -344,6 +345,7 @@ def activity_show(original: Action, context: dict[str, Any], data_dict: dict[str
 @tk.chained_action
 @tk.side_effect_free
 def activity_data_show(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    tk.check_access("activity_data_show", context, data_dict)  # CKAN's own rule first
     strip = _guard_activity(context, data_dict, need_data=False)
     data = original(context, data_dict)
     if strip and isinstance(data, dict):

@@ -203,12 +203,6 @@ def assign_codes(entries: list[dict[str, Any]]) -> None:
 # ---- package rows as package_dict_save makes them ---------------------------------------------
 
 
-def _jsonb_order(keys: Any) -> list[str]:
-    # PostgreSQL returns JSONB object keys shorter first, then bytewise; package_dictize lists
-    # extras in that order
-    return sorted(keys, key=lambda k: (len(k.encode("utf-8")), k.encode("utf-8")))
-
-
 @dataclasses.dataclass
 class _Entry:
     data: dict[str, Any]  # validated, as package_create holds it before saving
@@ -295,8 +289,9 @@ def _dictize(entry: _Entry, org: dict[str, Any] | None) -> dict[str, Any]:
     result["num_tags"] = len(tags)
     for tag in result["tags"]:
         tag["display_name"] = tag["name"]
-    extras = pkg.extras or {}
-    result["extras"] = [{"key": k, "value": extras[k]} for k in _jsonb_order(extras)]
+    # in the order package_create's own package_show sees them (the session's dict, before the
+    # row is read back)
+    result["extras"] = [{"key": k, "value": v} for k, v in (pkg.extras or {}).items()]
     result["groups"] = []
     result["organization"] = copy.deepcopy(org)
     result["relationships_as_subject"] = []

@@ -32,7 +32,7 @@ def govcatalog_reuse_search(context: dict[str, Any], data_dict: dict[str, Any]) 
 
 
 def get_actions() -> dict[str, Any]:
-    from ckanext.govcatalog import orgs
+    from ckanext.govcatalog import dcat_access, orgs
     from ckanext.govcatalog.access import hooks as access_hooks
     from ckanext.govcatalog.audit import hooks as audit_hooks
     from ckanext.govcatalog.logic import request_actions
@@ -44,4 +44,5 @@ def get_actions() -> dict[str, Any]:
         **request_actions.get_actions(),
         **access_hooks.get_actions(),
         **audit_hooks.get_actions(),
+        **dcat_access.get_actions(),
     }

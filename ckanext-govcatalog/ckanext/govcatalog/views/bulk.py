@@ -80,7 +80,9 @@ def upload_root() -> str:
 
 def _folder(token: str) -> str:
     if not _TOKEN.match(token or ""):
-        tk.abort(404, tk._("This upload does not exist or has expired; please upload the file again."))
+        tk.abort(
+            404, tk._("This upload does not exist or has expired; please upload the file again.")
+        )
     return os.path.join(upload_root(), token)
 
 
@@ -125,13 +127,19 @@ def _load(token: str) -> tuple[str, dict[str, Any]]:
         with open(os.path.join(folder, _META), encoding="utf-8") as f:
             meta = json.load(f)
     except (OSError, ValueError):
-        tk.abort(404, tk._("This upload does not exist or has expired; please upload the file again."))
+        tk.abort(
+            404, tk._("This upload does not exist or has expired; please upload the file again.")
+        )
     # Someone else's token is answered exactly like a missing one.
     if meta.get("user_id") != tk.current_user.id:
-        tk.abort(404, tk._("This upload does not exist or has expired; please upload the file again."))
+        tk.abort(
+            404, tk._("This upload does not exist or has expired; please upload the file again.")
+        )
     if time.time() - meta.get("created", 0) > TTL_SECONDS:
         shutil.rmtree(folder, ignore_errors=True)
-        tk.abort(404, tk._("This upload does not exist or has expired; please upload the file again."))
+        tk.abort(
+            404, tk._("This upload does not exist or has expired; please upload the file again.")
+        )
     return folder, meta
 
 
@@ -199,7 +207,12 @@ def upload() -> Any:
     )
     if org is None:
         if not allowed:
-            tk.abort(403, tk._("Only data officers (editors or admins of an organization) may import entries."))
+            tk.abort(
+                403,
+                tk._(
+                    "Only data officers (editors or admins of an organization) may import entries."
+                ),
+            )
         if not org_id:
             return _render_index(tk._("Choose the organization the entries belong to."), 400)
         tk.abort(403, tk._("You are not an editor or admin of this organization."))
@@ -259,7 +272,9 @@ def report(token: str) -> Any:
     if not os.path.exists(path):
         # claimed by a confirmation still writing
         tk.abort(409, tk._("This file is being imported right now."))
-    result = importer.import_file(_read(path), meta["filename"], tk.current_user.name, meta["org_id"], dry_run=True)
+    result = importer.import_file(
+        _read(path), meta["filename"], tk.current_user.name, meta["org_id"], dry_run=True
+    )
     _save_problems(folder, result.problems)
     return _render_report(folder, meta, token, result, 200 if result.ok else 422)
 
@@ -270,13 +285,17 @@ def report_file(token: str) -> Response:
     folder, meta = _load(token)
     data_path = os.path.join(folder, _DATA)
     if not os.path.exists(data_path):
-        tk.abort(404, tk._("This upload does not exist or has expired; please upload the file again."))
+        tk.abort(
+            404, tk._("This upload does not exist or has expired; please upload the file again.")
+        )
     data = _read(data_path)
     try:
         with open(os.path.join(folder, _PROBLEMS), encoding="utf-8") as f:
             problems = [W.Problem(**p) for p in json.load(f)]
     except (OSError, ValueError):
-        result = importer.import_file(data, meta["filename"], tk.current_user.name, meta["org_id"], dry_run=True)
+        result = importer.import_file(
+            data, meta["filename"], tk.current_user.name, meta["org_id"], dry_run=True
+        )
         problems = result.problems
     kind = W.kind_of(data)
     if not kind:
@@ -303,7 +322,9 @@ def confirm(token: str) -> Any:
             return tk.redirect_to("govcatalog_bulk.report", token=token)
         tk.abort(409, tk._("This file is being imported right now."))
     try:
-        result = importer.import_file(_read(claimed), meta["filename"], tk.current_user.name, meta["org_id"])
+        result = importer.import_file(
+            _read(claimed), meta["filename"], tk.current_user.name, meta["org_id"]
+        )
     except Exception:
         os.rename(claimed, data_path)
         raise
@@ -358,7 +379,9 @@ bp.add_url_rule("/catalog/bulk", view_func=index, endpoint="index")
 bp.add_url_rule("/catalog/bulk/template.xlsx", view_func=template, endpoint="template")
 bp.add_url_rule("/catalog/bulk/upload", view_func=upload, endpoint="upload", methods=["POST"])
 bp.add_url_rule("/catalog/bulk/upload/<token>", view_func=report, endpoint="report")
-bp.add_url_rule("/catalog/bulk/upload/<token>/report", view_func=report_file, endpoint="report_file")
+bp.add_url_rule(
+    "/catalog/bulk/upload/<token>/report", view_func=report_file, endpoint="report_file"
+)
 bp.add_url_rule(
     "/catalog/bulk/upload/<token>/confirm", view_func=confirm, endpoint="confirm", methods=["POST"]
 )
