@@ -139,6 +139,8 @@ class GovCatalogDCATProfile(RDFProfile):
         language = URIRef(m["language"])
         g.add((catalog_ref, DCT.language, language))
         g.add((language, RDF.type, DCT.LinguisticSystem))
+        for homepage in g.objects(catalog_ref, FOAF.homepage):
+            g.add((homepage, RDF.type, FOAF.Document))
         if not any(g.objects(catalog_ref, DCT.publisher)):
             # DCAT-AP 3 requires a publisher of the catalog: the site's operator.
             publisher = URIRef(catalog_uri().rstrip("/") + "/#publisher")
@@ -161,6 +163,9 @@ class GovCatalogDCATProfile(RDFProfile):
                 ref = URIRef(m["theme_base"] + code)
                 g.add((dataset_ref, DCAT.theme, ref))
                 g.add((ref, RDF.type, SKOS.Concept))
+                label = (m.get("theme_labels") or {}).get(code)
+                if label:
+                    g.add((ref, SKOS.prefLabel, Literal(label, lang="en")))
             g.add((dataset_ref, DCAT.keyword, Literal(theme)))
 
     def _contact_point(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
