@@ -1,14 +1,23 @@
 #!/usr/bin/env python
-"""Import speed: the govcatalog fast path against stock CKAN loading the same entries.
+"""Import speed: the govcatalog import fast path against stock CKAN loading the same entries.
 
-    .venv/bin/python scripts/bench/import_speed.py -n 2000 [--stock-url http://127.0.0.1:5055
-        --stock-apikey TOKEN]
+    .venv/bin/python scripts/bench/import_speed.py -n 2000 [--stock-n 1000] [--full 100000]
+        [--no-stock] [--port 5077]
 
-Works on its own database (govcatalog_bench, made with scripts/services/postgres.sh createdb) and
-the ckan_bench Solr core, never on the served catalog. The fast path is bulk/importer.import_rows:
-every entry through the schema's validators and package_create, one transaction, batched index.
-The stock comparison is what users do today, `ckanapi load datasets` against a running stock CKAN
-site (schema-less config, its own database and the ckan_stock core), given by --stock-url.
+Fast path: bulk/importer.import_rows (every row through the catalog schema's validators, then
+bulk/fastpath.py) on its own database (govcatalog_bench) and the ckan_bench Solr core (site id
+govcatalog_bench, so other benchmarks' documents in that core are left alone); the real catalog
+schema of .data/ckan.ini; N generated entries of 10 data items each.
+
+Stock CKAN, the way users load catalogs today: a second ``ckan run`` on --port from a rendered
+.data/bench_stock.ini (plain CKAN 2.12 with only the activity plugin and its default dataset
+schema, database govcatalog_stock, the ckan_stock core), a sysadmin API token, and
+``ckanapi load datasets`` of the same entries as JSON lines. Stock CKAN has no schema for the
+catalog fields, so each entry carries them as extras (strings; the 10 data items as one JSON
+extra ``data_items``, the themes as a JSON list), keywords as tags, the same name and title.
+Only --stock-n entries go to stock CKAN (its rate is steady); the site is stopped at the end.
+
+--full M also times M entries through the fast path (into a fresh database) at the end.
 """
 
 from __future__ import annotations
@@ -16,116 +25,249 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
-import tempfile
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = os.path.join(ROOT, ".data")
-CKAN = os.path.join(ROOT, ".venv", "bin", "ckan")
-DB = "govcatalog_bench"
+BIN = os.path.join(ROOT, ".venv", "bin")
+PG = os.path.join(ROOT, "scripts", "services", "postgres.sh")
+BENCH_DB, STOCK_DB = "govcatalog_bench", "govcatalog_stock"
 
 
-def bench_ini(schema: str | None) -> str:
+def _base() -> tuple[str, str]:
     with open(os.path.join(DATA, "ckan.ini"), encoding="utf-8") as f:
-        base = f.read()
-    url = next(line for line in base.splitlines() if line.startswith("sqlalchemy.url"))
-    solr = next(line for line in base.splitlines() if line.startswith("solr_url"))
-    path = os.path.join(DATA, "bench.ini")
+        lines = f.read().splitlines()
+    url = next(x for x in lines if x.startswith("sqlalchemy.url")).split("=", 1)[1].strip()
+    solr = next(x for x in lines if x.startswith("solr_url")).split("=", 1)[1].strip()
+    return url.rsplit("/", 1)[0], solr.rsplit("/", 1)[0]
+
+
+def render_ini(name: str, db: str, core: str, extra: str = "") -> str:
+    db_base, solr_base = _base()
+    path = os.path.join(DATA, name)
     with open(path, "w", encoding="utf-8") as f:
         f.write(
             f"[app:main]\nuse = config:{os.path.join(DATA, 'ckan.ini')}\n"
-            f"{url.rsplit('/', 1)[0]}/{DB}\n"
-            f"{solr.rsplit('/', 1)[0]}/ckan_bench\n"
-            "ckan.site_id = govcatalog_bench\n"
-            + (f"scheming.dataset_schemas = {schema}\n" if schema else "")
+            f"sqlalchemy.url = {db_base}/{db}\nsolr_url = {solr_base}/{core}\n"
+            f"ckan.site_id = {db}\n{extra}"
         )
     return path
 
 
-def prepare(ini: str) -> None:
-    subprocess.run([os.path.join(ROOT, "scripts/services/postgres.sh"), "dropdb", DB], check=False)
-    subprocess.run([os.path.join(ROOT, "scripts/services/postgres.sh"), "createdb", DB], check=True)
-    for cmd in (
-        ["db", "init"],
-        ["db", "upgrade", "-p", "activity"],
-        ["db", "upgrade", "-p", "govcatalog"],
-    ):
-        subprocess.run([CKAN, "-c", ini, *cmd], check=True, capture_output=True)
-    subprocess.run([CKAN, "-c", ini, "search-index", "clear"], check=True, capture_output=True)
+def ckan(ini: str, *args: str) -> str:
+    done = subprocess.run(
+        [os.path.join(BIN, "ckan"), "-c", ini, *args], check=True, capture_output=True, text=True
+    )
+    return done.stdout
 
 
-def generated(n: int, org_id: str) -> list[dict]:
-    """N entries of about 10 data items, as a data officer's sheet would hold them."""
+def fresh_db(ini: str, db: str, plugins: tuple[str, ...]) -> None:
+    subprocess.run([PG, "dropdb", db], check=False, capture_output=True)
+    subprocess.run([PG, "createdb", db], check=True, capture_output=True)
+    ckan(ini, "db", "init")
+    for plugin in plugins:
+        ckan(ini, "db", "upgrade", "-p", plugin)
+    ckan(ini, "search-index", "clear")
+
+
+def generated(n: int, org: str, offset: int = 0) -> list[dict]:
+    """N catalog entries of 10 data items each, in the three classes and three share types."""
+    classes = [("basic", "人口"), ("thematic", "公共服务"), ("departmental", None)]
     types = ["C", "N", "D", "I"]
     out = []
-    for i in range(n):
-        out.append(
-            {
-                "title": f"石泉县测试信息资源{i:06d}",
-                "notes": f"第{i}条基准测试信息资源的摘要，包含人口、法人等基础信息。",
-                "owner_org": org_id,
-                "catalog_class": "departmental",
-                "share_type": ["unconditional", "conditional", "none"][i % 3],
-                "open_type": ["open", "conditional", "closed"][i % 3],
-                "update_cycle": "monthly",
-                "publish_date": "2023-02-16",
-                "tag_string": "人口,户籍",
-                "steward": "张三 0915-1234567",
-                "data_items": [
-                    {
-                        "name": f"字段{k}",
-                        "data_type": types[k % 4],
-                        "length": str(10 + k),
-                        "description": f"第{k}个信息项",
-                        "personal_info": "no",
-                    }
-                    for k in range(10)
-                ],
-            }
-        )
+    for i in range(offset, offset + n):
+        cls, item = classes[i % 3]
+        share = ["unconditional", "conditional", "none"][i % 3]
+        e = {
+            "title": f"石泉县测试信息资源{i:06d}",
+            "notes": f"第{i}条基准测试信息资源的摘要，包含人口、法人等基础信息。",
+            "owner_org": org,
+            "catalog_class": cls,
+            "format_category": "数据库",
+            "format_type": "达梦 DM8 数据表",
+            "share_type": share,
+            "share_mode": "库表",
+            "open_type": "open" if share == "unconditional" else "closed",
+            "update_cycle": "每月",
+            "publish_date": "2023-02-16",
+            "data_grade": "一般数据",
+            "source_org": "bench-org",
+            "steward": "张三 0915-1234567",
+            "theme": ["公共服务"],
+            "tag_string": "人口,户籍",
+            "data_items": [
+                {
+                    "name": f"字段{k}",
+                    "data_type": types[k % 4],
+                    "length": 10 + k,
+                    "description": f"第{k}个信息项",
+                    "personal_info": "no",
+                }
+                for k in range(10)
+            ],
+        }
+        if item:
+            e["catalog_item"] = item
+        if share != "unconditional":
+            e["share_condition"] = "仅限县内政务部门依法履职使用。"
+        out.append(e)
     return out
 
 
-def fast_path(ini: str, n: int) -> float:
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
+# ---- the fast path --------------------------------------------------------------------------
 
-    app = make_app(load_config(ini))
-    with app._wsgi_app.test_request_context():  # type: ignore[attr-defined]
-        import ckan.plugins.toolkit as tk
 
-        from ckanext.govcatalog.bulk import importer, layout
+def _bar(phase: str, done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    sys.stderr.write(f"\r  {phase:<6} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
 
-        site = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-        org = tk.get_action("organization_create")(
-            {"user": site}, {"name": "bench-org", "title": "基准测试部门"}
+
+def fast_path(n: int) -> tuple[float, list[dict]]:
+    """Seconds to import n entries into a fresh bench database; the entries, for stock."""
+    ini = render_ini("bench.ini", BENCH_DB, "ckan_bench")
+    fresh_db(ini, BENCH_DB, ("activity", "govcatalog"))
+    code = f"""
+import json, sys, time
+sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})
+import import_speed as b
+from ckan.cli import load_config
+from ckan.config.middleware import make_app
+app = make_app(load_config({ini!r}))
+with app._wsgi_app.test_request_context():
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+    from ckanext.activity.model import Activity
+    from ckanext.govcatalog.audit import chain
+    from ckanext.govcatalog.bulk import importer, layout
+    site = tk.get_action("get_site_user")({{"ignore_auth": True}}, {{}})["name"]
+    org = tk.get_action("organization_create")({{"user": site}}, {{
+        "name": "bench-org", "title": "石泉县基准测试局", "division_code": "610922"}})
+    rows = [importer.Row(i + 2, str(i + 1), e, {{}})
+            for i, e in enumerate(b.generated({n}, org["id"]))]
+    started = time.perf_counter()
+    result = importer.import_rows(rows, site, lay=layout.layout(), progress=b._bar)
+    elapsed = time.perf_counter() - started
+    assert not result.problems, result.problems[:3]
+    found = tk.get_action("package_search")({{"user": site}}, {{"q": "*:*", "rows": 0,
+        "include_private": True}})["count"]
+    acts = model.Session.query(Activity).filter(Activity.activity_type == "new package").count()
+    audits = chain.count()
+    assert found == acts == {n} and audits >= {n}, (found, acts, audits)
+    names = [p.name for p in model.Session.query(model.Package.name).filter(
+        model.Package.type == "dataset").order_by(model.Package.title)]
+    print(json.dumps({{"elapsed": elapsed, "names": names, "verify": chain.verify().ok}}))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["verify"], "audit chain does not verify"
+    entries = generated(n, "bench-org")
+    for e, name in zip(entries, out["names"], strict=True):
+        e["name"] = name
+    return out["elapsed"], entries
+
+
+# ---- stock CKAN -----------------------------------------------------------------------------
+
+
+def stock_line(e: dict) -> dict:
+    """An entry as stock CKAN takes it: catalog fields as extras (see the module docstring)."""
+    extras = []
+    for key, value in e.items():
+        if key in ("name", "title", "notes", "owner_org", "tag_string"):
+            continue
+        if not isinstance(value, str):
+            value = json.dumps(value, ensure_ascii=False)
+        extras.append({"key": key, "value": value})
+    return {
+        "name": e["name"],
+        "title": e["title"],
+        "notes": e["notes"],
+        "owner_org": "bench-org",
+        "tags": [{"name": t} for t in e["tag_string"].split(",")],
+        "extras": extras,
+    }
+
+
+def _wait(url: str, proc: subprocess.Popen, seconds: int = 120) -> None:
+    for _ in range(seconds * 2):
+        if proc.poll() is not None:
+            raise RuntimeError("the stock CKAN site exited; see .data/logs/bench-stock.log")
+        try:
+            with urllib.request.urlopen(url + "/api/3/action/status_show", timeout=5):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("the stock CKAN site did not answer")
+
+
+def stock(entries: list[dict], port: int) -> float:
+    """Seconds for ckanapi load datasets of the entries into a fresh stock CKAN site."""
+    url = f"http://127.0.0.1:{port}"
+    ini = render_ini(
+        "bench_stock.ini",
+        STOCK_DB,
+        "ckan_stock",
+        f"ckan.plugins = activity\nckan.site_url = {url}\n",
+    )
+    fresh_db(ini, STOCK_DB, ("activity",))
+    ckan(ini, "user", "add", "benchadmin", "email=bench@example.invalid", "password=Bench-12345")
+    ckan(ini, "sysadmin", "add", "benchadmin")
+    token = (
+        ckan(ini, "user", "token", "add", "benchadmin", "bench").strip().splitlines()[-1].strip()
+    )
+    path = os.path.join(DATA, "bench_stock.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        for e in entries:
+            f.write(json.dumps(stock_line(e), ensure_ascii=False) + "\n")
+    os.makedirs(os.path.join(DATA, "logs"), exist_ok=True)
+    with open(os.path.join(DATA, "logs", "bench-stock.log"), "w") as log:
+        proc = subprocess.Popen(
+            [
+                os.path.join(BIN, "ckan"),
+                "-c",
+                ini,
+                "run",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "--disable-reloader",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
-        entries = generated(n, org["id"])
-        rows = [importer.Row(i + 2, str(i + 1), e, {}) for i, e in enumerate(entries)]
-        lay = layout.layout()
-        started = time.perf_counter()
-        result = importer.import_rows(rows, site, lay=lay)
-        elapsed = time.perf_counter() - started
-        if result.problems:
-            sys.exit(f"fast path refused the rows: {result.problems[:3]}")
-        count = tk.get_action("package_search")({"user": site}, {"q": "*:*", "rows": 0})["count"]
-        assert count == n, (count, n)
-        with open(os.path.join(DATA, "bench_entries.jsonl"), "w", encoding="utf-8") as f:
-            for e in entries:
-                f.write(json.dumps(dict(e, owner_org="bench-org"), ensure_ascii=False) + "\n")
-    return n / elapsed
-
-
-def stock(url: str, apikey: str, n: int) -> float:
-    path = os.path.join(DATA, "bench_entries.jsonl")
-    with tempfile.TemporaryDirectory() as tmp:
-        log = os.path.join(tmp, "load.log")
+    try:
+        _wait(url, proc)
+        subprocess.run(
+            [
+                os.path.join(BIN, "ckanapi"),
+                "action",
+                "organization_create",
+                "-r",
+                url,
+                "-a",
+                token,
+                "name=bench-org",
+                "title=石泉县基准测试局",
+            ],
+            check=True,
+            capture_output=True,
+        )
         started = time.perf_counter()
         subprocess.run(
             [
-                os.path.join(ROOT, ".venv/bin/ckanapi"),
+                os.path.join(BIN, "ckanapi"),
                 "load",
                 "datasets",
                 "-I",
@@ -133,36 +275,54 @@ def stock(url: str, apikey: str, n: int) -> float:
                 "-r",
                 url,
                 "-a",
-                apikey,
+                token,
                 "-l",
-                log,
-                "-p",
-                "1",
+                os.path.join(DATA, "logs", "bench-stock-load.log"),
+                "-q",
             ],
             check=True,
-            capture_output=True,
+            # ckanapi starts its workers as `ckanapi` from PATH
+            env=dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", "")),
         )
         elapsed = time.perf_counter() - started
-    return n / elapsed
+        with urllib.request.urlopen(
+            url + "/api/3/action/package_search?rows=0&include_private=true", timeout=30
+        ) as r:
+            count = json.load(r)["result"]["count"]
+        assert count == len(entries), (count, len(entries))
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    return elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=2000)
-    parser.add_argument("--schema", help="scheming.dataset_schemas for the run (default: ckan.ini)")
-    parser.add_argument("--stock-url")
-    parser.add_argument("--stock-apikey")
+    parser.add_argument("-n", type=int, default=2000, help="entries through the fast path")
+    parser.add_argument("--stock-n", type=int, default=1000, help="entries into stock CKAN")
+    parser.add_argument("--no-stock", action="store_true")
+    parser.add_argument("--port", type=int, default=5077)
+    parser.add_argument("--full", type=int, default=0, help="then time this many (e.g. 100000)")
     args = parser.parse_args()
-    ini = bench_ini(args.schema)
-    prepare(ini)
-    fast = fast_path(ini, args.n)
-    print(f"govcatalog fast path: {args.n} entries, {fast:.1f} entries/s")
-    if args.stock_url:
-        slow = stock(args.stock_url, args.stock_apikey or "", args.n)
-        print(f"stock CKAN (ckanapi load datasets): {slow:.1f} entries/s")
+
+    seconds, entries = fast_path(args.n)
+    fast = args.n / seconds
+    print(f"govcatalog fast path: {args.n} entries in {seconds:.1f} s = {fast:.1f} entries/s")
+    if not args.no_stock:
+        n = min(args.stock_n, len(entries))
+        slow_seconds = stock(entries[:n], args.port)
+        slow = n / slow_seconds
+        print(
+            f"stock CKAN, ckanapi load datasets: {n} entries in {slow_seconds:.1f} s = "
+            f"{slow:.1f} entries/s"
+        )
         print(f"ratio: {fast / slow:.1f}x")
-    else:
-        print("stock CKAN: skipped (no --stock-url given)")
+    if args.full:
+        seconds, _entries = fast_path(args.full)
+        print(
+            f"govcatalog fast path: {args.full} entries in {seconds:.1f} s "
+            f"({seconds / 60:.1f} min, {args.full / seconds:.1f} entries/s)"
+        )
 
 
 if __name__ == "__main__":

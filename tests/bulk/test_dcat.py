@@ -14,6 +14,7 @@ from catalog_data import county_and_department, entry, sysadmin
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
@@ -127,11 +128,13 @@ def test_the_open_entry_maps_our_fields_and_conforms_to_dcat_ap_3(app, catalog):
     assert str(g.value(period, DCAT.startDate)).startswith("2023-01-01")
     # data items = a table schema, in catalog order
     schema = g.value(ds, DCTERMS.conformsTo)
-    names = {str(g.value(c, CSVW.name)) for c in g.objects(schema, CSVW.column)}
-    assert names == {"姓名", "出生日期"}
+    columns = Collection(g, g.value(schema, CSVW.column))
+    assert [str(g.value(c, CSVW.name)) for c in columns] == ["姓名", "出生日期"]
+    assert str(g.value(columns[0], CSVW.maxLength)) == "50"
     # license on the distribution, the entry page as landing page
     dist = g.value(ds, DCAT.distribution)
     assert g.value(dist, DCAT.accessURL) == URIRef("http://example.invalid/toilets.csv")
+    assert g.value(dist, DCTERMS["format"]) == URIRef(EU + "file-type/CSV")
     assert g.value(dist, DCTERMS.license) is not None
     assert g.value(ds, DCAT.landingPage) == URIRef(f"http://test.ckan.net/dataset/{pkg['name']}")
     assert g.value(ds, DCTERMS.language) == URIRef(EU + "language/ZHO")

@@ -145,8 +145,12 @@ run('officer', async (j) => {
     });
     await j.step('code', 'sees the generated resource code on the entry page', page, async () => {
       const pkg = (await api(page, 'package_show', { id: entryName })).result;
-      expect(pkg.resource_code && /\//.test(pkg.resource_code), `a resource code was generated: ${pkg.resource_code}`);
+      // 分类码 (digits) + "/" + 顺序码 (digits), catalog-spec §3
+      expect(/^\d+\/\d+$/.test(pkg.resource_code || ''), `a resource code was generated: ${pkg.resource_code}`);
       await page.getByText(pkg.resource_code, { exact: false }).first().waitFor();
+      expect(pkg.share_type === 'unconditional' && pkg.open_type === 'closed',
+        `share/open levels saved as chosen (${pkg.share_type}/${pkg.open_type})`);
+      await page.getByText('无条件共享').first().waitFor();
       for (const item of ITEMS) await page.getByText(item.name).first().waitFor();
     });
   });
@@ -226,7 +230,7 @@ run('officer', async (j) => {
       expect(rows.length >= 1, 'the report lists the problem');
       expect(rows.some((r) => /共享条件/.test(r)), `the report names the field: ${rows.join(' | ')}`);
       expect(await page.locator('#bulk-confirm-form').count() === 0, 'nothing can be written yet');
-      const none = await api(page, 'package_search', { q: `"${files.title}"`, include_private: true });
+      const none = await api(page, 'package_search', { q: files.title, include_private: true, rows: 50 });
       expect(!none.result.results.some((p) => p.title === files.title), 'nothing was imported');
     });
     await j.step('import-fixed', 'uploads the fixed workbook, confirms, and the entry exists', page, async () => {
@@ -234,7 +238,9 @@ run('officer', async (j) => {
       await page.locator('#bulk-ready').waitFor();
       await Promise.all([page.waitForNavigation(), page.locator('#bulk-confirm-form button[type="submit"]').click()]);
       await page.locator('#bulk-done').waitFor();
-      const found = await api(page, 'package_search', { q: `"${files.title}"`, include_private: true });
+      // the newest entries of the department, as the officer sees them
+      const found = await api(page, 'package_search', {
+        fq: `organization:${officer.org}`, sort: 'metadata_modified desc', include_private: true, rows: 5 });
       const same = found.result.results.filter((p) => p.title === files.title);
       expect(same.length === 1, `one imported entry titled ${files.title} (found ${same.length})`);
       expect(same[0].resource_code, 'the imported entry got a resource code');

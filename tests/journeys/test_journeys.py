@@ -94,7 +94,8 @@ def test_home_hides_closed_entries_from_visitors(journey_site):
 
     def count(fq: str) -> int:
         params = {"fq": f"+dataset_type:dataset {fq}", "include_private": "true", "rows": 0}
-        search = requests.get(f"{base}/api/3/action/package_search", params=params, headers=admin)
+        url = f"{base}/api/3/action/package_search"
+        search = requests.get(url, params=params, headers=admin, timeout=60)
         return search.json()["result"]["count"]
 
     anonymous = requests.get(base + "/", timeout=60).text

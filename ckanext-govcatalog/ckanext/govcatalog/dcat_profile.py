@@ -27,10 +27,11 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import yaml
-from ckanext.dcat.profiles import ADMS, DCAT, DCT, FOAF, RDF, SKOS, VCARD
+from ckanext.dcat.profiles import ADMS, DCAT, DCT, FOAF, RDF, RDFS, SKOS, VCARD
 from ckanext.dcat.profiles.base import RDFProfile
 from ckanext.dcat.utils import catalog_uri
 from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib.collection import Collection
 
 from ckanext.govcatalog import vocab
 
@@ -130,6 +131,7 @@ class GovCatalogDCATProfile(RDFProfile):
             g.add((dataset_ref, DCAT.landingPage, page))
             g.add((page, RDF.type, FOAF.Document))
         self._licenses(dataset_dict, dataset_ref)
+        self._distributions(dataset_ref, m)
 
     def graph_from_catalog(self, catalog_dict: dict[str, Any], catalog_ref: Any) -> None:
         g = self.g
@@ -210,12 +212,12 @@ class GovCatalogDCATProfile(RDFProfile):
         g.add((schema, RDF.type, DCT.Standard))
         g.add((schema, RDF.type, CSVW.Schema))
         g.add((schema, DCT.title, Literal("信息项", lang="zh")))
-        previous = None
+        columns = []
         for item in items:
             if not item.get("name"):
                 continue
             column = BNode()
-            g.add((schema, CSVW.column, column))
+            columns.append(column)
             g.add((column, RDF.type, CSVW.Column))
             g.add((column, CSVW.name, Literal(item["name"])))
             g.add((column, CSVW.title, Literal(item["name"], lang="zh")))
@@ -227,10 +229,10 @@ class GovCatalogDCATProfile(RDFProfile):
                 g.add((column, CSVW.maxLength, Literal(str(item["length"]).strip())))
             if item.get("description"):
                 g.add((column, DCT.description, Literal(item["description"])))
-            if previous is not None:
-                # csvw columns are ordered; keep the catalog's order visible
-                g.add((previous, CSVW.next, column))
-            previous = column
+        # CSVW columns are an ordered list: the catalog's order of data items
+        head = BNode()
+        Collection(g, head, columns)
+        g.add((schema, CSVW.column, head))
 
     def _publisher_code(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
         org = dataset_dict.get("organization") or {}
@@ -250,6 +252,27 @@ class GovCatalogDCATProfile(RDFProfile):
             return
         for publisher in self.g.objects(dataset_ref, DCT.publisher):
             self.g.add((publisher, DCT.identifier, Literal(code)))
+
+    def _distributions(self, dataset_ref: Any, m: dict[str, Any]) -> None:
+        """URLs typed as resources, formats as EU file types (DCAT-AP 3 ranges)."""
+        g = self.g
+        known = set(m.get("file_types") or [])
+        for dist in list(g.objects(dataset_ref, DCAT.distribution)):
+            for predicate in (DCAT.accessURL, DCAT.downloadURL):
+                for url in g.objects(dist, predicate):
+                    g.add((url, RDF.type, RDFS.Resource))
+            for fmt in list(g.objects(dist, DCT["format"])):
+                if not isinstance(fmt, Literal):
+                    continue
+                g.remove((dist, DCT["format"], fmt))
+                code = re.sub(r"[^A-Z0-9]+", "_", str(fmt).strip().upper()).strip("_")
+                if code in known:
+                    ref: Any = URIRef(m["file_type_base"] + code)
+                else:
+                    ref = BNode()
+                    g.add((ref, RDFS.label, Literal(str(fmt))))
+                g.add((dist, DCT["format"], ref))
+                g.add((ref, RDF.type, DCT.MediaTypeOrExtent))
 
     def _licenses(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
         url = dataset_dict.get("license_url")

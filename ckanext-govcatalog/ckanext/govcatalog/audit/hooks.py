@@ -261,7 +261,8 @@ def _result_id(result: Any, data_dict: dict[str, Any]) -> str | None:
     return data_dict.get("id") or data_dict.get("name")
 
 
-def _entry_payload(state: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def entry_payload(state: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """The payload of an entry record (bulk/fastpath.py builds package_create's with it)."""
     payload = {
         "name": state.get("name"),
         "title": state.get("title"),
@@ -275,6 +276,9 @@ def _entry_payload(state: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return payload
 
 
+_entry_payload = entry_payload  # the name bulk/fastpath.py first used
+
+
 def _package_created(
     sender: str, context: dict[str, Any], data_dict: dict[str, Any], result: Any
 ) -> list[Entry]:
@@ -282,7 +286,7 @@ def _package_created(
     if pkg is None:
         return []
     core_model.Session.flush()  # with defer_commit, tags and resources may not be flushed yet
-    return [Entry(sender, pkg.type, pkg.id, _entry_payload(package_state(pkg)))]
+    return [Entry(sender, pkg.type, pkg.id, entry_payload(package_state(pkg)))]
 
 
 def _really_changed(context: dict[str, Any], pkg_id: str) -> bool:
@@ -307,7 +311,7 @@ def _package_updated(
     if changed == []:
         return []
     action = context.get(_VIA) or sender
-    entries = [Entry(action, pkg.type, pkg.id, _entry_payload(after, changed=changed))]
+    entries = [Entry(action, pkg.type, pkg.id, entry_payload(after, changed=changed))]
     if before is not None:
         old = sharing(before)
     else:

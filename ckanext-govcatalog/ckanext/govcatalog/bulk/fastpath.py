@@ -43,7 +43,7 @@ from ckan.lib import dictization
 from ckan.lib import plugins as lib_plugins
 from ckan.lib.dictization import model_dictize
 
-from ckanext.govcatalog import codes
+from ckanext.govcatalog import codes, orgs
 from ckanext.govcatalog.audit import chain
 from ckanext.govcatalog.audit import hooks as audit_hooks
 
@@ -66,6 +66,7 @@ def _noop(_phase: str, _done: int, _total: int) -> None:
 class _Scope:
     lookups: dict[tuple[str, Any], Any] = dataclasses.field(default_factory=dict)
     departments: dict[str, str] = dataclasses.field(default_factory=dict)
+    org_paths: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     placeholders: int = 0
 
 
@@ -114,8 +115,20 @@ def _install() -> None:
             scope.departments[org_id] = departmental_item_code(org_id)
         return scope.departments[org_id]
 
+    org_path = orgs.org_path
+
+    def memo_org_path(org_id: str) -> list[str]:
+        # the indexer asks for the provider's chain of organizations once per document
+        scope = _scope.get()
+        if scope is None:
+            return org_path(org_id)
+        if org_id not in scope.org_paths:
+            scope.org_paths[org_id] = org_path(org_id)
+        return list(scope.org_paths[org_id])
+
     codes.next_sequence = placeholder_sequence
     codes.departmental_item_code = memo_department
+    orgs.org_path = memo_org_path
     _installed = True
 
 
@@ -329,7 +342,7 @@ def _shown(pkg: model.Package, dictized: dict[str, Any]) -> tuple[dict[str, Any]
         item.read(pkg)
     default_schema = default_show_package_schema()
     with_default, _errors = lib_plugins.plugin_validate(
-        object(), context, copy.deepcopy(dictized), default_schema, "package_show"
+        object(), context, dictized, default_schema, "package_show"
     )
     plugin = lib_plugins.lookup_package_plugin(dictized["type"])
     custom_schema = plugin.show_package_schema()
@@ -337,7 +350,7 @@ def _shown(pkg: model.Package, dictized: dict[str, Any]) -> tuple[dict[str, Any]
         with_custom = with_default
     else:
         with_custom, _errors = lib_plugins.plugin_validate(
-            plugin, context, copy.deepcopy(dictized), custom_schema, "package_show"
+            plugin, context, dictized, custom_schema, "package_show"
         )
     logic.apply_after_dataset_show_plugins(context, with_custom)
     return with_default, with_custom
@@ -442,6 +455,11 @@ def write(
 ) -> list[str]:
     """Creates the validated entries in the session's transaction (the caller commits or rolls
     back) and sends their documents to ``index``. Returns the new package ids in order."""
+    with bulk_lookups():
+        return _write(entries, user, index, progress)
+
+
+def _write(entries: list[dict[str, Any]], user: str, index: Index, progress: Progress) -> list[str]:
     user_obj = model.User.by_name(user)
     names = [e.get("name") for e in entries]
     if len(set(names)) != len(names):
@@ -531,7 +549,8 @@ def write(
                         "permission_labels": labels.get_dataset_labels(pkg),
                     }
                 )
-            state = audit_hooks.package_state(_AuditView(e))
+            org = orgs.get(e.pkg.owner_org or "")
+            state = audit_hooks.package_state(_AuditView(e, org["name"] if org else None))
             chain.append(
                 "package_create",
                 e.pkg.type,
@@ -553,8 +572,9 @@ def write(
 class _AuditView:
     """What audit_hooks.package_state reads of a Package, for an entry written here."""
 
-    def __init__(self, entry: _Entry) -> None:
+    def __init__(self, entry: _Entry, org_name: str | None) -> None:
         self._entry = entry
+        self._org_name = org_name
         for column in model.package_table.c:
             setattr(self, column.name, getattr(entry.pkg, column.name))
 
@@ -562,7 +582,8 @@ class _AuditView:
         return [_Named(t["name"]) for t in self._entry.tags]
 
     def get_groups(self) -> list[Any]:
-        return []
+        # Package.get_groups() lists the owner organization too (its member row)
+        return [_Named(self._org_name)] if self._org_name else []
 
     @property
     def resources(self) -> list[Any]:

@@ -365,7 +365,7 @@ def export() -> Response:
 def _download(data: bytes, filename: str, mimetype: str) -> Response:
     from urllib.parse import quote
 
-    response = Response(data, mimetype=mimetype)
+    response = Response(data, content_type=mimetype)
     # RFC 6266/5987: an ASCII fallback plus the UTF-8 name (Chinese file names)
     ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("_") or "download"
     response.headers["Content-Disposition"] = (
