@@ -16,7 +16,8 @@ pg_bin() {
 
 # PostgreSQL refuses to run as root: use Debian's postgres account then.
 as_pg() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # from /: the postgres account may not be allowed into the current folder
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # The cluster lives in the checkout, but the server runs as the postgres account, which must be

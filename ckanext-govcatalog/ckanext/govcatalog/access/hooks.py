@@ -376,6 +376,62 @@ def _logged(kind: str) -> Action:
     return tk.side_effect_free(tk.chained_action(chained))
 
 
+# --- tag and format names ------------------------------------------------------------------------
+# CKAN answers these from SQL over every dataset, so the names of tags and formats of entries a
+# caller may not see would show through. They are answered from the caller's own search facets.
+
+
+def _visible_facet_values(context: dict[str, Any], field: str) -> dict[str, int]:
+    search_context = {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")}
+    result = tk.get_action("package_search")(
+        search_context,
+        {"rows": 0, "facet.field": [field], "facet.limit": -1, "include_private": True},
+    )
+    items = result["search_facets"].get(field, {}).get("items", [])
+    return {item["name"]: item["count"] for item in items}
+
+
+def _matching(values: dict[str, int], query: str, limit: int) -> list[str]:
+    query = (query or "").strip().lower()
+    names = [name for name in values if query in name.lower()]
+    names.sort(key=lambda name: (-values[name], name))
+    return names[:limit]
+
+
+@tk.side_effect_free
+@tk.chained_action
+def tag_list(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    result = original(context, data_dict)
+    if _trusted(context) or data_dict.get("vocabulary_id"):
+        return result
+    visible = _visible_facet_values(context, "tags")
+    return [tag for tag in result if (tag["name"] if isinstance(tag, dict) else tag) in visible]
+
+
+@tk.side_effect_free
+@tk.chained_action
+def tag_autocomplete(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    if _trusted(context) or data_dict.get("vocabulary_id"):
+        return original(context, data_dict)
+    tk.check_access("tag_autocomplete", context, data_dict)
+    query = data_dict.get("q") or data_dict.get("query") or ""
+    limit = int(data_dict.get("limit", 10))
+    return _matching(_visible_facet_values(context, "tags"), query, limit)
+
+
+@tk.side_effect_free
+@tk.chained_action
+def format_autocomplete(
+    original: Action, context: dict[str, Any], data_dict: dict[str, Any]
+) -> Any:
+    if _trusted(context):
+        return original(context, data_dict)
+    tk.check_access("format_autocomplete", context, data_dict)
+    limit = int(data_dict.get("limit", 5))
+    formats = _visible_facet_values(context, "res_format")
+    return [name.lower() for name in _matching(formats, data_dict.get("q", ""), limit)]
+
+
 def get_actions() -> dict[str, Any]:
     actions: dict[str, Any] = {
         "package_search": package_search,
@@ -385,6 +441,9 @@ def get_actions() -> dict[str, Any]:
         "resource_view_list": resource_view_list,
         "user_show": user_show,
         "user_list": user_list,
+        "tag_list": tag_list,
+        "tag_autocomplete": tag_autocomplete,
+        "format_autocomplete": format_autocomplete,
     }
     if p.plugin_loaded("activity"):
         actions.update({name: _chained_list(name) for name in _ACTIVITY_LISTS})
