@@ -32,8 +32,7 @@ def catalog():
     )
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-@pytest.mark.usefixtures("catalog")
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "catalog")
 def test_public_sees_only_names_of_public_entries():
     anon = {"user": "", "ignore_auth": False}
     assert call_action("tag_autocomplete", context=dict(anon), q="tag") == ["opentag"]
