@@ -520,6 +520,13 @@ def test_expire_marks_grants_past_their_expiry(world, cli, ckan_config):
     shown = act("access_request_show", world["gov"], id=late["id"])
     assert (shown["status"], shown["grant"]["status"]) == ("expired", "expired")
     assert act("access_request_show", world["gov2"], id=later["id"])["status"] == "approved"
+    # the expiry is a grant change in the audit chain
+    from ckanext.govcatalog.model import AuditRecord
+
+    last = core_model.Session.query(AuditRecord).order_by(AuditRecord.seq.desc()).first()
+    assert (last.action, last.object_id) == ("grant_change", shown["grant"]["id"])
+    assert (last.payload["old"]["status"], last.payload["new"]["status"]) == ("active", "expired")
+    assert last.payload["via"] == "requests_expire"
     # the command finds nothing more to expire today
     result = cli.invoke(ckan_cli, ["govcatalog", "requests", "expire"])
     assert result.exit_code == 0, result.output

@@ -34,6 +34,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
 from ckanext.govcatalog.access import notify, workdays
+from ckanext.govcatalog.audit import hooks as audit_hooks
 from ckanext.govcatalog.model import AccessRequest, Grant
 
 PENDING = "pending"
@@ -870,7 +871,11 @@ def expire_due(now: dt.datetime | None = None) -> list[AccessRequest]:
     for request, grant in rows:
         request.status = EXPIRED
         request.modified = now
+        old_state = {"status": grant.status, "expires": grant.expires, "reason": grant.reason}
         grant.status = "expired"
+        # not an action, so the action_succeeded hook does not see it: record it here, in the
+        # same transaction
+        audit_hooks.record_grant_change(request.id, grant, old_state, via="requests_expire")
         _log(request, None, "expire", expires=grant.expires.isoformat())
         notices += _notify_requester(
             request,

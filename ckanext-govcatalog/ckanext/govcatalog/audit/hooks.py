@@ -476,6 +476,24 @@ def _last_grant_state(grant_id: str) -> dict[str, Any] | None:
     return (_last_payload(GRANT, grant_id) or {}).get("new")
 
 
+def record_grant_change(request_id: str, grant: Any, old: dict[str, Any], via: str) -> None:
+    """Append a grant change made outside an action (expiry) to the chain, on its transaction."""
+    new = {"status": grant.status, "expires": grant.expires, "reason": grant.reason}
+    chain.append(
+        GRANT_CHANGE,
+        GRANT,
+        grant.id,
+        {
+            "request_id": request_id,
+            "package_id": grant.package_id,
+            "user_id": grant.user_id,
+            "old": old,
+            "new": new,
+            "via": via,
+        },
+    )
+
+
 def _access_request(
     sender: str, context: dict[str, Any], data_dict: dict[str, Any], result: Any
 ) -> list[Entry]:

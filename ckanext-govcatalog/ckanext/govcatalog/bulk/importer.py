@@ -562,7 +562,8 @@ def write(planned: list[Planned], user: str, progress: Progress = _noop) -> list
     updates = [p for p in planned if p.action == "update"]
     creates = [p for p in planned if p.action == "create"]
     fast = [p for p in creates if p.validated is not None and fastpath.supported(p.validated)]
-    slow = [p for p in creates if p not in fast]
+    fast_ids = {id(p) for p in fast}
+    slow = [p for p in creates if id(p) not in fast_ids]
     index = fastpath.Index()
     ids: dict[int, str] = {}
     try:
