@@ -15,8 +15,6 @@ from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 
-from ckanext.govcatalog import orgs
-
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Latin letters and digits inside a title ("2018", "GDP") are kept as their own syllables.
 _WORD = re.compile(r"[0-9A-Za-z]+")
@@ -69,30 +67,4 @@ def add_search_text(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     org_title = (stored.get("organization") or {}).get("title")
     if org_title:
         pkg_dict["organization_title"] = org_title
-    if not pkg_dict.get("org_path"):
-        # the provider and every organization above it (names), so that filtering on a
-        # town also finds its villages' entries (search/query.py); search/index.py may have
-        # filled it already
-        pkg_dict["org_path"] = orgs.org_path(pkg_dict.get("owner_org") or "")
-    if not pkg_dict.get("data_item_names"):
-        # the reuse finder and the data-item facet need the names (search/index.py may have
-        # filled them already)
-        names = data_item_names(stored.get("data_items"))
-        if names:
-            pkg_dict["data_item_names"] = names
     return pkg_dict
-
-
-def data_item_names(items: Any) -> list[str]:
-    """The names of a data_items value (a list of dicts, or its JSON text)."""
-    if isinstance(items, str):
-        try:
-            items = json.loads(items)
-        except ValueError:
-            return []
-    out: list[str] = []
-    for item in items or []:
-        name = str(item.get("name") or "").strip() if isinstance(item, dict) else ""
-        if name and name not in out:
-            out.append(name)
-    return out
