@@ -128,3 +128,45 @@ def test_organization_page_tree_in_chinese(tree, app):
     html = app.get("/organization/village-a1").body
     assert "在组织树中的位置" in html
     assert "城关镇人民政府" in html and "石泉县人民政府" in html
+
+
+@pytest.mark.parametrize("cascade", ["admin", "admin editor"])
+def test_viewer_organizations_are_ckans_read_list(tree, cascade):
+    # policy.read_org_ids replaces organization_list_for_user(permission="read") on every search:
+    # for every kind of membership it must name exactly the same organizations
+    from ckan.tests import factories
+
+    from ckanext.govcatalog.access import policy
+
+    ctx = {"user": tree["admin"]["name"]}
+    roles = {
+        "county-admin": ("county", "admin"),
+        "county-editor": ("county", "editor"),
+        "town-member": ("town-a", "member"),
+        "village-editor": ("village-a2", "editor"),
+        "gone-member": ("gone", "member"),
+    }
+    make_org(tree["admin"], "gone", title="已撤销单位", parent_org="county")
+    group = factories.Group(name="topic-group")
+    for name, (org, role) in roles.items():
+        factories.User(name=name)
+        call_action("organization_member_create", context=ctx, id=org, username=name, role=role)
+    call_action("organization_delete", context=ctx, id="gone")
+    factories.User(name="group-only")
+    call_action(
+        "group_member_create", context=ctx, id=group["id"], username="group-only", role="admin"
+    )
+    factories.User(name="nobody")
+
+    with pytest.MonkeyPatch.context() as mp:
+        from ckan.common import config
+
+        mp.setitem(config, "ckan.auth.roles_that_cascade_to_sub_groups", cascade.split())
+        for name in [*roles, "group-only", "nobody"]:
+            user = model.User.get(name)
+            expected = call_action(
+                "organization_list_for_user", {"user": name}, id=name, permission="read"
+            )
+            assert policy.read_org_ids(user.id) == {o["id"] for o in expected}, name
+    county_admin = model.User.get("county-admin")
+    assert len(policy.read_org_ids(county_admin.id)) == 6  # county and everything under it

@@ -47,6 +47,17 @@ def test_unreadable_files(bulk_env, data, reason):
     assert len(result.problems) == 1 and reason in result.problems[0].reason
 
 
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_large_csv_is_csv_wherever_the_sniff_sample_ends(bom, encoding):
+    # the first 64 KiB are sniffed: a cut through a character must not make the file "not CSV"
+    rows = "".join(f"{i},石泉县人口基础信息{i}\n" for i in range(4000))
+    for shift in range(4):  # moves the 64 KiB boundary through each byte of a character
+        text = "序号,信息资源名称" + "x" * shift + "\n" + rows
+        data = (bom if encoding == "utf-8" else b"") + text.encode(encoding)
+        assert workbook.sniff(data, "f.csv") == "csv"
+
+
 def test_wrong_sheet(bulk_env):
     wb = Workbook()
     wb.active.title = "工资表"

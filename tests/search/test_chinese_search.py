@@ -80,3 +80,28 @@ def test_identifiers_match_exactly():
     if not code:
         pytest.skip("the catalog schema does not generate resource codes yet")
     assert [r["id"] for r in search(q=code)["results"]] == [entry["id"]]
+
+
+@pytest.mark.parametrize(
+    "title, q",
+    [
+        ("公共停车场（库）", "公共停车场（库）"),
+        ("公共停车场（库）", "公共停车场(库)"),
+        ("调控指标表（石泉县自然资源局）", "调控指标表（石泉县自然资源局）"),
+        ("《石泉县志》电子版目录", "《石泉县志》电子版目录"),
+        ("人口2023年度抽样调查", "人口2023年度抽样调查"),
+    ],
+)
+def test_a_full_title_with_brackets_or_digits_finds_its_entry(title, q):
+    # a Chinese run ending inside the query (at a bracket or a digit) must not break the phrase
+    org = organization()
+    make_entry(org, title)
+    make_entry(org, "公共场所卫生许可")
+    assert titles(search(q=q))[:1] == [title]
+
+
+def test_quoted_phrases_and_fielded_queries_are_left_alone():
+    from ckanext.govcatalog.search.query import split_cjk_runs
+
+    assert split_cjk_runs('公共停车场（库） "人口（2023）"') == '公共停车场 库 "人口（2023）"'
+    assert split_cjk_runs("人口2023年") == "人口 2023 年"

@@ -35,6 +35,7 @@ _DATETIME = re.compile(
     r"(?:[ T]+(\d{1,2})\s*[:时]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2})\s*秒?)?)?$"
 )
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+SUGGEST_SNIPPET = "govcatalog_datalist.html"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,7 +49,9 @@ class Choice:
 class Column:
     field: str
     header: str
-    kind: str  # text | choice | multi | date | datetime | org | tags | list | int
+    # text | choice | suggest (choices offered, other text accepted) | multi | date | datetime |
+    # org | tags | list | int
+    kind: str
     required: bool
     choices: tuple[Choice, ...] = ()
     help: str = ""
@@ -157,6 +160,10 @@ def _kind(field: dict[str, Any], choices: tuple[Choice, ...]) -> str:
     if choices:
         if preset.startswith("multiple_") or "multiple_choice" in validators:
             return "multi"
+        # a datalist form field offers its choices but takes any text (the departmental 项 is
+        # the department's name); the schema's validators decide what is allowed
+        if field.get("form_snippet") == SUGGEST_SNIPPET:
+            return "suggest"
         return "choice"
     if preset.startswith("datetime") or "isodatetime" in validators:
         return "datetime"
@@ -270,11 +277,13 @@ def read_cell(column: Column, raw: Any, orgs: OrgIndex | None = None) -> Any:
     if kind in ("date", "datetime"):
         return parse_date(raw, with_time=kind == "datetime")
     text = clean_text(raw)
-    if kind == "choice":
+    if kind in ("choice", "suggest"):
         choice = column.choice_for(text)
-        if not choice:
-            raise CellError(_not_a_choice(column))
-        return choice.value
+        if choice:
+            return choice.value
+        if kind == "suggest":
+            return text
+        raise CellError(_not_a_choice(column))
     if kind == "multi":
         values = []
         for part in split_list(text):
@@ -313,7 +322,7 @@ def write_cell(column: Column, value: Any, orgs: OrgIndex | None = None) -> str:
     if value is None or value == "" or value == []:
         return ""
     kind = column.kind
-    if kind == "choice":
+    if kind in ("choice", "suggest"):
         return column.label_of(value)
     if kind == "multi":
         return "、".join(column.label_of(v) for v in _as_list(value))

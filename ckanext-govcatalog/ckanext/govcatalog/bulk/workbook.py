@@ -7,6 +7,7 @@ headers, full-width characters and stray spaces, headers in Chinese or English o
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import io
@@ -106,7 +107,7 @@ def new_workbook(lay: L.Layout, max_rows: int = 5000) -> Workbook:
 
     def add_validation(sheet: Any, col_idx: int, column: L.Column) -> None:
         nonlocal list_col
-        if column.kind not in ("choice", "multi") or not column.choices:
+        if column.kind not in ("choice", "suggest", "multi") or not column.choices:
             return
         list_col += 1
         letter = get_column_letter(list_col)
@@ -118,7 +119,8 @@ def new_workbook(lay: L.Layout, max_rows: int = 5000) -> Workbook:
             type="list",
             formula1=f"='{L.LISTS_SHEET}'!${letter}$2:${letter}${last}",
             allow_blank=True,
-            # A multi-choice cell holds several labels, which a list rule would refuse.
+            # A multi-choice cell holds several labels and a suggest cell may hold other text,
+            # which a strict list rule would refuse.
             showErrorMessage=column.kind == "choice",
             errorTitle=column.header,
             error=tk._("Choose a value from the list"),
@@ -231,11 +233,14 @@ def kind_of(data: bytes) -> str:
 def decode_text(data: bytes, partial: bool = False) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
+            if partial:
+                # a sample may end inside a multi-byte character: the incremental decoder holds
+                # those bytes back instead of failing (error offsets would not help: utf-8-sig
+                # counts them after the BOM)
+                return codecs.getincrementaldecoder(encoding)().decode(data, final=False)
             return data.decode(encoding)
-        except UnicodeDecodeError as e:
-            # A cut through a multi-byte character at the end of a sample is not an error.
-            if partial and e.start >= len(data) - 3:
-                return data[: e.start].decode(encoding)
+        except UnicodeDecodeError:
+            continue
     raise FileError(tk._("The CSV file is neither UTF-8 nor GBK text"))
 
 

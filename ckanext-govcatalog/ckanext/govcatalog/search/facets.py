@@ -76,13 +76,17 @@ def group_facets(
     return dataset_facets(facets, package_type)
 
 
-def _text(label: Any) -> str:
-    """A label that may be a {lang: text} dict, in the current language."""
+def _lang() -> str:
+    try:
+        return tk.h.lang() or "zh_Hans_CN"
+    except Exception:  # outside a request (CLI, benchmarks)
+        return tk.config.get("ckan.locale_default") or "zh_Hans_CN"
+
+
+def _text(label: Any, lang: str | None = None) -> str:
+    """A label that may be a {lang: text} dict, in ``lang`` (default: the current language)."""
     if isinstance(label, dict):
-        try:
-            lang = tk.h.lang() or "zh_Hans_CN"
-        except Exception:  # outside a request (CLI, benchmarks)
-            lang = tk.config.get("ckan.locale_default") or "zh_Hans_CN"
+        lang = lang or _lang()
         for key in (lang, lang.split("_")[0], "zh_Hans_CN", "zh", "en"):
             if label.get(key):
                 return str(label[key])
@@ -167,7 +171,9 @@ def value_labels(field: str, values: list[str]) -> dict[str, str]:
     if field in ORG_FIELDS:
         return _org_titles(values)
     labels = _choice_labels(field, vocab.vocab_dir())
-    return {v: _text(labels[v]) for v in values if v in labels and _text(labels[v])}
+    lang = _lang()
+    named = {v: _text(labels[v], lang) for v in values if v in labels}
+    return {v: label for v, label in named.items() if label}
 
 
 def label_facets(search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:

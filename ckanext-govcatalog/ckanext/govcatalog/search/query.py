@@ -89,6 +89,30 @@ def _escape_unbalanced(q: str) -> str:
     return "".join("\\" + c if i in escaped else c for i, c in enumerate(chars))
 
 
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Brackets and punctuation that sit inside titles: 公共停车场（库）, 《…》, 、
+_TITLE_PUNCTUATION = re.compile(
+    r"[（）【】《》〈〉「」『』〔〕［］｛｝、，。；！？…—·“”‘’()\[\]{}]"
+)
+_SCRIPT_CHANGE = re.compile(rf"(?<=[{_CJK}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{_CJK}])")
+
+
+def split_cjk_runs(q: str) -> str:
+    """Words of a plain (dismax) query, outside quotes, split where a run of Chinese characters
+    ends at punctuation or at Latin letters and digits.
+
+    The index stores Chinese as bigrams plus single characters, and the single character ending
+    a run takes a position of its own; a query analysed as one phrase across such a boundary
+    (公共停车场（库）) then never matches, not even the entry with exactly that title. As separate
+    words, each run is its own phrase and dismax's ``mm`` still requires them all.
+    """
+    parts = q.split('"')
+    for i in range(0, len(parts), 2):  # even parts lie outside quotes
+        words = _TITLE_PUNCTUATION.sub(" ", parts[i])
+        parts[i] = re.sub(r" {2,}", " ", _SCRIPT_CHANGE.sub(" ", words))
+    return '"'.join(parts).strip()
+
+
 def clean_user_query(q: str | None, built: bool = False) -> str:
     """The query to send to Solr, or SearchQueryError with a message for the user."""
     if q is None:
@@ -151,6 +175,9 @@ def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
         if name in search_params:
             _check_param(name, search_params[name])
     q = search_params.get("q") or ""
+    if q and not built and ":" not in q and def_type in (None, "dismax"):
+        # CKAN sends a query without ":" to dismax (lib/search/query.py)
+        q = search_params["q"] = split_cjk_runs(q)
     if q and q != "*:*" and "qf" not in search_params:
         search_params["qf"] = QUERY_FIELDS
     if isinstance(search_params.get("fq"), str):
