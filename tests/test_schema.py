@@ -142,6 +142,55 @@ def test_every_message_has_a_chinese_translation():
     assert missing == []
 
 
+def _all_msgids() -> dict[str, set[str]]:
+    """msgid -> files, of every _('...') in the plugin's templates and every _()/tk._() call
+    with a literal in its modules."""
+    import glob
+
+    found: dict[str, set[str]] = {}
+    for path in glob.glob(os.path.join(PKG, "templates", "**", "*.html"), recursive=True):
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        for quote, msgid in re.findall(r"""_\(\s*(['"])((?:\\.|(?!\1).)*)\1\s*[,)]""", text):
+            msgid = msgid.replace("\\" + quote, quote)
+            found.setdefault(msgid, set()).add(os.path.relpath(path, PKG))
+    for path in glob.glob(os.path.join(PKG, "**", "*.py"), recursive=True):
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Call) and n.args and isinstance(n.args[0], ast.Constant):
+                fn = n.func
+                name = fn.attr if isinstance(fn, ast.Attribute) else getattr(fn, "id", None)
+                if name == "_" and isinstance(n.args[0].value, str):
+                    found.setdefault(n.args[0].value, set()).add(os.path.relpath(path, PKG))
+    return found
+
+
+def test_every_message_of_the_plugin_reads_in_chinese():
+    # every page, error and report string: from our catalogs or CKAN's own (zh_Hans_CN)
+    import glob
+
+    import ckan
+
+    ours: set[str] = set()
+    for po_path in glob.glob(os.path.join(PKG, "i18n", "src", "zh_Hans_CN", "*.po")):
+        ours |= {e.msgid for e in polib.pofile(po_path) if e.msgstr}
+    ckan_po = os.path.join(
+        os.path.dirname(ckan.__file__), "i18n", "zh_Hans_CN", "LC_MESSAGES", "ckan.po"
+    )
+    ckans = {e.msgid for e in polib.pofile(ckan_po) if e.msgstr}
+    no_words = re.compile(r"^[\W\d_]*$|^(CSV|JSON Lines|XLSX|DCAT|API)$")
+    missing = {
+        msgid: sorted(files)
+        for msgid, files in _all_msgids().items()
+        if msgid not in ours
+        and msgid not in ckans
+        and not no_words.match(msgid)
+        and not re.search(r"[\u4e00-\u9fff]", msgid)
+    }
+    assert missing == {}
+
+
 @pytest.fixture
 def world() -> dict[str, Any]:
     admin = sysadmin()

@@ -310,6 +310,15 @@ def commit_core(core: str) -> None:
     r.raise_for_status()
 
 
+def settle_core(core: str) -> None:
+    """Merges the core's segments into one and waits, so that timings are not taken while Solr
+    is still merging what a bulk load left behind (both cores get the same treatment)."""
+    r = requests.get(
+        f"{SOLR}/{core}/update?optimize=true&maxSegments=1&waitSearcher=true", timeout=1200
+    )
+    r.raise_for_status()
+
+
 def load_both(
     pkgs: Any, labels: Any = None, stock_labels: Any = None, batch: int = 2000
 ) -> tuple[int, int]:

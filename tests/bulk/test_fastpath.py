@@ -166,15 +166,47 @@ def test_import_rows_against_the_real_schema():
     assert call_action("package_search", q="*:*", include_private=True)["count"] == 3
     assert len(chain.records()) >= 3 and chain.verify().ok
 
-    # the entries exported in the template's layout re-import onto the same entries (upsert by
-    # resource code: nothing created; the departmental one is left out, see the report)
-    entries = [call_action("package_show", id=i) for i in result.package_ids[:2]]
+    # the entries exported in the template's layout (the departmental one with its free-text
+    # 项) re-import onto the same entries: upsert by resource code, nothing created or changed
+    entries = [call_action("package_show", id=i) for i in result.package_ids]
     data = exporter.to_xlsx(entries, layout.layout())
     again = importer.import_file(data, "x.xlsx", admin["name"])
-    assert again.problems == [] and again.summary()["created"] == 0
-    assert {p.package_id for p in again.planned} == set(result.package_ids[:2])
+    assert again.problems == [] and again.summary()["unchanged"] == 3
+    assert {p.package_id for p in again.planned} == set(result.package_ids)
     assert call_action("package_search", q="*:*", include_private=True)["count"] == 3
     assert len(_activities(result.package_ids[2])) == 1
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_validation_split_between_processes_is_the_same():
+    admin = factories.Sysadmin()
+    _county, dept = county_and_department(admin)
+    user = admin["name"]
+    rows = [
+        dict(r, name=f"row-{n}", title=f"{r['title']}{n}")
+        for n, r in enumerate(_rows(dept["id"]) * 4)
+    ]
+    rows[7]["share_type"] = "sometimes"
+    one = fastpath.validate("dataset", user, rows, processes=1)
+    three = fastpath.validate("dataset", user, rows, processes=3)
+    assert [errors for _data, errors in three] == [errors for _data, errors in one]
+    assert [n for n, (_data, errors) in enumerate(three) if errors] == [7]
+    assert "share_type" in three[7][1]
+    assert [_strip(data) for data, _errors in three] == [_strip(data) for data, _errors in one]
+
+    # rows checked in the workers are written like the others, with real codes in row order
+    good = [data for n, (data, _errors) in enumerate(three) if n != 7]
+    index = fastpath.Index()
+    ids = fastpath.write(good, user, index)
+    model.repo.commit()
+    index.commit()
+    shown = [call_action("package_show", id=i) for i in ids]
+    codes = [p["resource_code"] for p in shown]
+    assert len(set(codes)) == len(codes) == 11
+    for prefix in {_code_class(c) for c in codes}:
+        numbers = [int(c.rsplit("/", 1)[1]) for c in codes if _code_class(c) == prefix]
+        assert numbers == sorted(numbers) and numbers[-1] < 10**6
+    assert call_action("package_search", q="*:*", include_private=True)["count"] == 11
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")

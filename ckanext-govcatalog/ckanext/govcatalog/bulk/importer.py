@@ -299,7 +299,12 @@ def _norm_list(v: Any) -> list[Any]:
         return L._as_list(v)
     out = []
     for x in v:
-        out.append({k: L.clean_text(y) for k, y in x.items()} if isinstance(x, dict) else str(x))
+        if isinstance(x, dict):
+            # a subfield left empty is the same whether it is stored as "" or not at all
+            cells = {k: L.clean_text(y) for k, y in x.items()}
+            out.append({k: y for k, y in cells.items() if y})
+        else:
+            out.append(str(x))
     return out
 
 
