@@ -1,5 +1,5 @@
-"""Valid catalog data for the catalog schema tests: organizations of a small tree and a catalog
-entry that passes every rule, to be varied one field at a time."""
+"""Valid catalog data for the tests: organizations of a small tree, a catalog entry that passes
+every rule (to be varied one field at a time) and entries filled from the schema itself."""
 
 from __future__ import annotations
 
@@ -84,3 +84,96 @@ def entry(owner_org: str, **overrides: Any) -> dict[str, Any]:
 def sysadmin() -> dict[str, Any]:
     """A sysadmin with an API token (``token``), which also signs in web page requests."""
     return factories.SysadminWithToken()
+
+
+# ---- entries filled from the configured schema ------------------------------------------------
+# Each required field gets one of the schema's own choices or a plausible text, so the tests of
+# other concerns (sharing requests, search, audit) follow the schema as it changes.
+
+CONDITION = "仅限政务服务使用"
+
+
+def _schema_fields() -> list[dict[str, Any]]:
+    from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+    return (scheming_get_dataset_schema("dataset") or {}).get("dataset_fields", [])
+
+
+def _first_choice(field: dict[str, Any]) -> Any:
+    from ckanext.scheming.helpers import scheming_field_choices
+
+    choices = scheming_field_choices(field) or []
+    return choices[0]["value"] if choices else None
+
+
+def _has_choices(field: dict[str, Any]) -> bool:
+    return bool(field.get("choices") or field.get("choices_helper"))
+
+
+def _subfield_value(field: dict[str, Any]) -> Any:
+    name = field["field_name"]
+    if _has_choices(field):
+        return _first_choice(field)
+    if "date" in (field.get("preset") or ""):
+        return "2025-01-02"
+    return "20" if "length" in name else "测试"
+
+
+def _schema_value(field: dict[str, Any], org_id: str, items: list[str]) -> Any:
+    name = field["field_name"]
+    if field.get("repeating_subfields"):
+        return [
+            {
+                sub["field_name"]: item if sub["field_name"] == "name" else _subfield_value(sub)
+                for sub in field["repeating_subfields"]
+            }
+            for item in items or ["姓名"]
+        ]
+    if _has_choices(field):
+        value = _first_choice(field)
+        return [value] if "multiple" in (field.get("preset") or "") else value
+    if name == "source_org":
+        return org_id
+    if "date" in name or "date" in (field.get("preset") or ""):
+        return "2025-01-02"
+    if "condition" in name:
+        return CONDITION
+    return "测试内容 张三 0915-1234567 test@example.gov.cn"
+
+
+def schema_entry(
+    owner_org: str,
+    share_type: str,
+    open_type: str,
+    items: list[str] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """package_create data for an entry of ``owner_org`` with these sharing levels: the given
+    fields, the conditions its levels need, ``items`` as data items, and every other required
+    field filled from the schema."""
+    data: dict[str, Any] = {
+        "name": "entry-" + uuid.uuid4().hex[:16],
+        "title": "测试信息资源",
+        "notes": "测试用的信息资源",
+        "owner_org": owner_org,
+        "share_type": share_type,
+        "open_type": open_type,
+        **fields,
+    }
+    if share_type != "unconditional":
+        data.setdefault("share_condition", CONDITION)
+    if open_type == "conditional":
+        data.setdefault("open_condition", "实名申请后使用")
+    if items:
+        data.setdefault("data_items", [{"name": item} for item in items])
+    generated = {"name", "owner_org", "resource_code", "related_resource_codes", "id", "url"}
+    for field in _schema_fields():
+        name = field["field_name"]
+        if name in data or name in generated or not field.get("required"):
+            continue
+        data[name] = _schema_value(field, owner_org, items or [])
+    if items and data.get("data_items") == [{"name": item} for item in items]:
+        # complete the data items the way the form asks for them
+        field = next(f for f in _schema_fields() if f["field_name"] == "data_items")
+        data["data_items"] = _schema_value(field, owner_org, items)
+    return {k: v for k, v in data.items() if v is not None}

@@ -168,7 +168,8 @@ with app._wsgi_app.test_request_context():
     rows = [importer.Row(i + 2, str(i + 1), e, {{}})
             for i, e in enumerate(b.generated({n}, org["id"]))]
     started = time.perf_counter()
-    result = importer.import_rows(rows, site, lay=layout.layout(), progress=b._bar)
+    result = importer.import_rows(rows, site, lay=layout.layout(), progress=b._bar,
+                                  processes=None)
     elapsed = time.perf_counter() - started
     assert not result.problems, result.problems[:3]
     found = tk.get_action("package_search")({{"user": site}}, {{"q": "*:*", "rows": 0,

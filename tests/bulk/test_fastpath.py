@@ -193,6 +193,9 @@ def test_validation_split_between_processes_is_the_same():
     assert [n for n, (_data, errors) in enumerate(three) if errors] == [7]
     assert "share_type" in three[7][1]
     assert [_strip(data) for data, _errors in three] == [_strip(data) for data, _errors in one]
+    # the later thirds really were checked in other processes: their placeholders are theirs
+    numbers = [int(d["resource_code"].rsplit("/", 1)[1]) for d, e in three if not e]
+    assert max(numbers) > fastpath._PLACEHOLDER_BASE + 2 * fastpath._PLACEHOLDER_RANGE
 
     # rows checked in the workers are written like the others, with real codes in row order
     good = [data for n, (data, _errors) in enumerate(three) if n != 7]

@@ -1,63 +1,14 @@
-"""Catalog entries for the search tests.
-
-Entries go through package_create with whatever the configured catalog schema requires; the fields
-the schema does not declare yet (share_type, open_type, data_items on the placeholder schema) are
-then stored in the entry's extras as scheming would, and the entry is reindexed.
-"""
+"""Catalog entries for the search tests (entries from catalog_data)."""
 
 from __future__ import annotations
 
-import json
-import uuid
 from typing import Any
 
 import ckan.model as core_model
 import ckan.plugins.toolkit as tk
-from ckan.lib.search import rebuild
+from catalog_data import schema_entry
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
-
-
-def _schema_fields() -> list[dict[str, Any]]:
-    from ckanext.scheming.helpers import scheming_get_dataset_schema
-
-    return (scheming_get_dataset_schema("dataset") or {}).get("dataset_fields", [])
-
-
-def _choice(field: dict[str, Any]) -> Any:
-    from ckanext.scheming.helpers import scheming_field_choices
-
-    choices = scheming_field_choices(field) or []
-    return choices[0]["value"] if choices else None
-
-
-def _default(field: dict[str, Any], org_id: str, items: list[str]) -> Any:
-    name = field["field_name"]
-    if field.get("repeating_subfields"):
-        rows = []
-        for item in items or ["姓名"]:
-            row = {}
-            for sub in field["repeating_subfields"]:
-                if sub["field_name"] == "name":
-                    row["name"] = item
-                elif sub.get("choices") or sub.get("choices_helper"):
-                    row[sub["field_name"]] = _choice(sub)
-                elif "length" in sub["field_name"]:
-                    row[sub["field_name"]] = "20"
-                else:
-                    row[sub["field_name"]] = "测试"
-            rows.append(row)
-        return rows
-    if field.get("choices") or field.get("choices_helper"):
-        value = _choice(field)
-        return [value] if "multiple" in (field.get("preset") or "") else value
-    if name == "source_org":
-        return org_id
-    if "date" in name or "date" in (field.get("preset") or ""):
-        return "2025-01-02"
-    if "condition" in name:
-        return "仅限政务服务使用"
-    return "测试内容 0915-1234567 test@example.gov.cn"
 
 
 def make_entry(
@@ -69,44 +20,18 @@ def make_entry(
     notes: str = "测试用的信息资源",
     **fields: Any,
 ) -> dict[str, Any]:
-    items = items or []
-    data: dict[str, Any] = {
-        "name": "e-" + uuid.uuid4().hex[:20],
+    defaults: dict[str, Any] = {
         "title": title,
         "notes": notes,
-        "owner_org": org["id"],
-        "share_type": share_type,
-        "open_type": open_type,
         "share_condition": "仅限政务服务使用",
         "open_condition": "实名申请后使用",
         # a departmental entry: its item is the department, so no topic word leaks into the text
         "catalog_class": "departmental",
-        **fields,
+        "catalog_item": None,
     }
-    skip = {"name", "owner_org", "resource_code", "related_resource_codes", "id", "url"}
-    skip |= {"catalog_item"}
-    for field in _schema_fields():
-        name = field["field_name"]
-        if name in data or name in skip:
-            continue
-        if field.get("required") or (name == "data_items" and items):
-            data[name] = _default(field, org["id"], items)
-    if "data_items" not in data and items:
-        data["data_items"] = [{"name": i} for i in items]
+    data = schema_entry(org["id"], share_type, open_type, items=items, **{**defaults, **fields})
     sysadmin = factories.Sysadmin()
     entry = call_action("package_create", context={"user": sysadmin["name"]}, **data)
-    pkg = core_model.Package.get(entry["id"])
-    extras = dict(pkg.extras or {})
-    wanted = {"share_type": share_type, "open_type": open_type}
-    if items:
-        wanted["data_items"] = json.dumps([{"name": i} for i in items], ensure_ascii=False)
-    if any(extras.get(k) != v for k, v in wanted.items() if k != "data_items") or (
-        "data_items" in wanted and "data_items" not in extras
-    ):
-        # the schema does not declare these yet: store them as scheming would
-        pkg.extras = {**extras, **wanted}
-        core_model.repo.commit()
-        rebuild(pkg.id)
     return call_action("package_show", context={"ignore_auth": True}, id=entry["id"])
 
 

@@ -71,8 +71,15 @@ def import_(
             bar.__exit__(None, None, None)
 
     with ctx.meta["flask_app"].test_request_context():
+        # a command runs no other threads: new rows are checked by one process per core
         result = importer.import_file(
-            data, os.path.basename(path), user or _site_user(), org, dry_run, progress
+            data,
+            os.path.basename(path),
+            user or _site_user(),
+            org,
+            dry_run,
+            progress,
+            processes=None,
         )
         for p in result.problems:
             where = f"{p.sheet} " if p.sheet else ""

@@ -167,10 +167,12 @@ def validate(
     user: str,
     rows: list[dict[str, Any]],
     progress: Progress = _noop,
-    processes: int | None = None,
+    processes: int | None = 1,
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(validated data, errors) of each row, through the create schema package_create uses,
-    in row order whatever the number of processes."""
+    in row order whatever the number of processes (None: :func:`validation_processes`). Only a
+    caller that runs no other threads may ask for more than one: forking copies the locks other
+    threads hold (the CLI does; web requests check in their own process)."""
     processes = validation_processes(len(rows)) if processes is None else max(1, processes)
     processes = min(processes, max(1, len(rows)))
     if processes == 1 or "fork" not in multiprocessing.get_all_start_methods():

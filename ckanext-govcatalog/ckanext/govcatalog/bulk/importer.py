@@ -79,15 +79,27 @@ def import_file(
     dry_run: bool = False,
     progress: Progress = _noop,
     dataset_type: str = "dataset",
+    processes: int | None = 1,
 ) -> ImportResult:
-    """Reads, checks and (unless ``dry_run`` or anything is wrong) writes a spreadsheet."""
+    """Reads, checks and (unless ``dry_run`` or anything is wrong) writes a spreadsheet;
+    ``processes`` check new rows in parallel (see fastpath.validate; None: one per core)."""
     lay = L.layout(dataset_type)
     try:
         upload = W.read_upload(data, filename, lay)
     except W.FileError as e:
         return ImportResult(W.kind_of(data), [W.Problem("", None, "", "", str(e))], [])
     rows, problems = rows_from_upload(upload, lay)
-    return import_rows(rows, user, org, dry_run, progress, lay, kind=upload.kind, problems=problems)
+    return import_rows(
+        rows,
+        user,
+        org,
+        dry_run,
+        progress,
+        lay,
+        kind=upload.kind,
+        problems=problems,
+        processes=processes,
+    )
 
 
 @dataclasses.dataclass
@@ -428,6 +440,7 @@ def import_rows(
     lay: L.Layout | None = None,
     kind: str = "rows",
     problems: list[W.Problem] | None = None,
+    processes: int | None = 1,
 ) -> ImportResult:
     """Plans, validates and writes rows already turned into schema values."""
     lay = lay or L.layout()
@@ -530,7 +543,7 @@ def import_rows(
         if i % 100 == 0:
             progress("check", i, total)
     checked = fastpath.validate(
-        lay.dataset_type, user, [plan.data for _row, plan in creates], progress
+        lay.dataset_type, user, [plan.data for _row, plan in creates], progress, processes
     )
     for (row, plan), (validated, errors) in zip(creates, checked, strict=True):
         if errors:
