@@ -164,16 +164,13 @@ def schema_entry(
         data.setdefault("share_condition", CONDITION)
     if open_type == "conditional":
         data.setdefault("open_condition", "实名申请后使用")
-    if items:
-        data.setdefault("data_items", [{"name": item} for item in items])
+    schema_fields = {f["field_name"]: f for f in _schema_fields()}
+    if items and "data_items" not in data:
+        # the data items completed the way the form asks for them
+        data["data_items"] = _schema_value(schema_fields["data_items"], owner_org, items)
     generated = {"name", "owner_org", "resource_code", "related_resource_codes", "id", "url"}
-    for field in _schema_fields():
-        name = field["field_name"]
+    for name, field in schema_fields.items():
         if name in data or name in generated or not field.get("required"):
             continue
         data[name] = _schema_value(field, owner_org, items or [])
-    if items and data.get("data_items") == [{"name": item} for item in items]:
-        # complete the data items the way the form asks for them
-        field = next(f for f in _schema_fields() if f["field_name"] == "data_items")
-        data["data_items"] = _schema_value(field, owner_org, items)
     return {k: v for k, v in data.items() if v is not None}

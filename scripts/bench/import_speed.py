@@ -22,11 +22,11 @@ sides start from an empty database and an empty Solr core.
 
 Measured 2026-11-27 on this 2-core machine (two runs): fast path 188-195 entries/s (N=2,000;
 rows checked in two processes), stock 15.1-15.7 entries/s (N=1,000) -> 12.4-12.5x; 100,000
-entries in 541-569 s (9.0-9.5 min) with the checks of the run passing (100,000 Solr documents and "new package" activities, audit
-chain verifies). The 20x target (~300 entries/s) is not met: the run costs ~7 ms of CPU per
-entry (Python ~6 ms, most of it the three schema passes of CKAN's validation framework, create
-and two show schemas; Solr and PostgreSQL ~1.5 ms), so two cores cap it near 275 entries/s even
-if every step ran in parallel.
+entries in 541-569 s (9.0-9.5 min) with the checks of the run passing (100,000 Solr documents
+and "new package" activities, audit chain verifies). The 20x target (~300 entries/s) is not met:
+the run costs ~7 ms of CPU per entry (Python ~6 ms, most of it the three schema passes of CKAN's
+validation framework, create and two show schemas; Solr and PostgreSQL ~1.5 ms), so two cores
+cap it near 275 entries/s even if every step ran in parallel.
 """
 
 from __future__ import annotations

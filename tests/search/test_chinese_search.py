@@ -87,6 +87,7 @@ def test_identifiers_match_exactly():
     [
         ("公共停车场（库）", "公共停车场（库）"),
         ("公共停车场（库）", "公共停车场(库)"),
+        ("公共停车场（库）", "公共停车场(库"),
         ("调控指标表（石泉县自然资源局）", "调控指标表（石泉县自然资源局）"),
         ("《石泉县志》电子版目录", "《石泉县志》电子版目录"),
         ("人口2023年度抽样调查", "人口2023年度抽样调查"),
@@ -105,3 +106,8 @@ def test_quoted_phrases_and_fielded_queries_are_left_alone():
 
     assert split_cjk_runs('公共停车场（库） "人口（2023）"') == '公共停车场 库 "人口（2023）"'
     assert split_cjk_runs("人口2023年") == "人口 2023 年"
+    # split before the escaping of unbalanced brackets: no backslash is left before a space
+    from ckanext.govcatalog.search.query import clean_user_query
+
+    assert clean_user_query("公共停车场(库", plain=True) == "公共停车场 库"
+    assert clean_user_query("title:(人口") == "title:\\(人口"

@@ -104,17 +104,14 @@ class GovCatalogDCATProfile(RDFProfile):
 
         access = m["access_rights"].get(dataset_dict.get("open_type"))
         if access:
-            ref = URIRef(m["access_right_base"] + access)
-            g.remove((dataset_ref, DCT.accessRights, None))
-            g.add((dataset_ref, DCT.accessRights, ref))
-            g.add((ref, RDF.type, DCT.RightsStatement))
-
+            self._set_concept(
+                dataset_ref, DCT.accessRights, m["access_right_base"] + access, DCT.RightsStatement
+            )
         frequency = m["frequency"].get(dataset_dict.get("update_cycle"))
         if frequency:
-            ref = URIRef(m["frequency_base"] + frequency)
-            g.remove((dataset_ref, DCT.accrualPeriodicity, None))
-            g.add((dataset_ref, DCT.accrualPeriodicity, ref))
-            g.add((ref, RDF.type, DCT.Frequency))
+            self._set_concept(
+                dataset_ref, DCT.accrualPeriodicity, m["frequency_base"] + frequency, DCT.Frequency
+            )
 
         self._themes(dataset_dict, dataset_ref, m)
         self._contact_point(dataset_dict, dataset_ref)
@@ -154,6 +151,14 @@ class GovCatalogDCATProfile(RDFProfile):
             g.add((publisher, FOAF.name, Literal(name)))
 
     # ---- pieces ---------------------------------------------------------------------------
+
+    def _set_concept(self, dataset_ref: Any, predicate: Any, uri: str, rdf_type: Any) -> None:
+        """``predicate`` of the dataset becomes the one concept ``uri`` (replacing what the
+        stock profile wrote), typed ``rdf_type``."""
+        ref = URIRef(uri)
+        self.g.remove((dataset_ref, predicate, None))
+        self.g.add((dataset_ref, predicate, ref))
+        self.g.add((ref, RDF.type, rdf_type))
 
     def _themes(self, dataset_dict: dict[str, Any], dataset_ref: Any, m: dict[str, Any]) -> None:
         g = self.g

@@ -113,8 +113,9 @@ def split_cjk_runs(q: str) -> str:
     return '"'.join(parts).strip()
 
 
-def clean_user_query(q: str | None, built: bool = False) -> str:
-    """The query to send to Solr, or SearchQueryError with a message for the user."""
+def clean_user_query(q: str | None, built: bool = False, plain: bool = False) -> str:
+    """The query to send to Solr, or SearchQueryError with a message for the user. A ``plain``
+    query (one CKAN sends to dismax) also has its Chinese runs split (split_cjk_runs)."""
     if q is None:
         return ""
     q = _CONTROL.sub(" ", str(q)).strip()
@@ -140,6 +141,9 @@ def clean_user_query(q: str | None, built: bool = False) -> str:
         )
     if built:
         return q
+    if plain:
+        # before escaping: a bracket turned into a space must not leave its backslash behind
+        q = split_cjk_runs(q)
     q = _escape_unbalanced(q)
     # A leading wildcard makes Solr scan every term of a field; treat it as a literal character.
     q = _LEADING_WILDCARD.sub(lambda m: m.group(1) + "\\" + m.group(2), q)
@@ -166,18 +170,18 @@ def org_hierarchy_fq(fq: str) -> str:
 def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
     extras = search_params.get("extras")
     built = isinstance(extras, dict) and extras.get(_BUILT_KEY) is BUILT_QUERY
-    if "q" in search_params:
-        search_params["q"] = clean_user_query(search_params.get("q"), built)
     def_type = search_params.get("defType")
+    if "q" in search_params:
+        raw = str(search_params.get("q") or "")
+        # CKAN sends a query without ":" to dismax (lib/search/query.py)
+        plain = ":" not in raw and def_type in (None, "dismax")
+        search_params["q"] = clean_user_query(raw, built, plain)
     if def_type and def_type not in _ALLOWED_DEFTYPES:
         _reject(tk._("The query parser {name} is not allowed.").format(name=def_type))
     for name in ("fq", "fq_list", "qf", "bf", "boost", "sort", "df", "mm", "fl"):
         if name in search_params:
             _check_param(name, search_params[name])
     q = search_params.get("q") or ""
-    if q and not built and ":" not in q and def_type in (None, "dismax"):
-        # CKAN sends a query without ":" to dismax (lib/search/query.py)
-        q = search_params["q"] = split_cjk_runs(q)
     if q and q != "*:*" and "qf" not in search_params:
         search_params["qf"] = QUERY_FIELDS
     if isinstance(search_params.get("fq"), str):
