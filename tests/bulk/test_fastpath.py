@@ -92,18 +92,20 @@ def _activities(pkg_id: str) -> list[Activity]:
     return model.Session.query(Activity).filter(Activity.object_id == pkg_id).all()
 
 
-def _fast_create(rows: list[dict[str, Any]], user: str) -> list[str]:
-    checked = fastpath.validate("dataset", user, rows)
+def _fast_create(rows: list[dict[str, Any]], user: str, processes: int = 1) -> list[str]:
+    checked = fastpath.validate("dataset", user, rows, processes=processes)
     assert [errors for _data, errors in checked] == [{}] * len(rows)
     index = fastpath.Index()
-    ids = fastpath.write([data for data, _errors in checked], user, index)
+    ids = fastpath.write([data for data, _errors in checked], user, index, processes=processes)
     model.repo.commit()
     index.commit()
     return ids
 
 
+# 2: rows checked, and package_show dicts built, in forked worker processes
+@pytest.mark.parametrize("processes", [1, 2])
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-def test_fast_path_makes_what_package_create_makes():
+def test_fast_path_makes_what_package_create_makes(processes):
     admin = factories.Sysadmin()
     _county, dept = county_and_department(admin)
     user = admin["name"]
@@ -112,7 +114,9 @@ def test_fast_path_makes_what_package_create_makes():
         call_action("package_create", context={"user": user}, **dict(r, name=f"slow-{n}"))["id"]
         for n, r in enumerate(rows)
     ]
-    fast_ids = _fast_create([dict(r, name=f"fast-{n}") for n, r in enumerate(rows)], user)
+    fast_ids = _fast_create(
+        [dict(r, name=f"fast-{n}") for n, r in enumerate(rows)], user, processes
+    )
 
     for slow_id, fast_id in zip(slow_ids, fast_ids, strict=True):
         slow = call_action("package_show", id=slow_id)
@@ -212,8 +216,9 @@ def test_validation_split_between_processes_is_the_same():
     assert call_action("package_search", q="*:*", include_private=True)["count"] == 11
 
 
+@pytest.mark.parametrize("processes", [1, 2])
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-def test_a_failure_while_writing_leaves_nothing(monkeypatch):
+def test_a_failure_while_writing_leaves_nothing(monkeypatch, processes):
     admin = factories.Sysadmin()
     _county, dept = county_and_department(admin)
     user = admin["name"]
@@ -221,7 +226,8 @@ def test_a_failure_while_writing_leaves_nothing(monkeypatch):
         "package_create", context={"user": user}, **dict(_rows(dept["id"])[0], name="taken")
     )
     before = (chain.count(), model.Session.query(Activity).count())
-    # one entry per chunk: the first two are written and sent to Solr before the third fails
+    # one entry per chunk: the first ones are written, and the first sent to Solr (from the
+    # sending thread), before the third fails
     monkeypatch.setattr(fastpath, "CHUNK", 1)
     rows = [dict(r, name=f"new-{n}") for n, r in enumerate(_rows(dept["id"]))]
     rows[2]["name"] = "taken-too"
@@ -233,8 +239,10 @@ def test_a_failure_while_writing_leaves_nothing(monkeypatch):
         for n, d in enumerate(datas)
     ]
     with pytest.raises(Exception, match=r"duplicate key|unique"):
-        importer.write(planned, user)
+        importer.write(planned, user, processes=processes)
     assert [p.name for p in model.Session.query(model.Package)] == ["taken"]
     assert (chain.count(), model.Session.query(Activity).count()) == before
+    # documents sent and not withdrawn would show once Solr commits
+    fastpath.Index().conn.commit()
     assert call_action("package_search", q="*:*", include_private=True)["count"] == 1
     assert chain.verify().ok

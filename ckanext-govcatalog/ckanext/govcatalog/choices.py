@@ -7,6 +7,7 @@ the validators, the index and the display all come through here, so a value live
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ckanext.govcatalog import vocab
@@ -19,7 +20,13 @@ def entries(name: str) -> list[dict[str, Any]]:
 
 
 def values(name: str) -> list[str]:
-    return [e["value"] for e in entries(name)]
+    # validators ask for every row of an import: kept per vocabulary folder, like vocab's files
+    return list(_values(name, vocab.vocab_dir()))
+
+
+@functools.cache
+def _values(name: str, _folder: str) -> tuple[str, ...]:
+    return tuple(e["value"] for e in entries(name))
 
 
 def entry(name: str, value: Any) -> dict[str, Any] | None:

@@ -13,13 +13,13 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import yaml
 
+_SHIPPED_SCHEMAS = os.path.normpath(
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "schemas")
+)
+
 
 def schemas_dir() -> str:
-    configured = tk.config.get("govcatalog.schemas_dir")
-    if configured:
-        return configured
-    here = os.path.dirname(os.path.abspath(__file__))
-    return os.path.normpath(os.path.join(here, "..", "..", "..", "schemas"))
+    return tk.config.get("govcatalog.schemas_dir") or _SHIPPED_SCHEMAS
 
 
 def vocab_dir() -> str:

@@ -26,13 +26,17 @@ package_create. tests/bulk/test_fastpath.py compares the result with package_cre
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import contextvars
 import copy
 import dataclasses
 import datetime as dt
+import gc
 import multiprocessing
 import os
+import queue
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -48,6 +52,7 @@ from ckan.lib.dictization import model_dictize
 from ckanext.govcatalog import codes, orgs
 from ckanext.govcatalog.audit import chain
 from ckanext.govcatalog.audit import hooks as audit_hooks
+from ckanext.govcatalog.logic import validators
 
 Progress = Callable[[str, int, int], None]
 CHUNK = 500  # entries per multi-row INSERT and per Solr request
@@ -147,6 +152,18 @@ def bulk_lookups(first_placeholder: int = 0) -> Iterator[None]:
         _scope.reset(token)
 
 
+@contextlib.contextmanager
+def _collector_spared() -> Iterator[None]:
+    """Bulk work makes many short-lived objects, and each full pass of Python's cyclic garbage
+    collector would walk the whole loaded application again (in forked workers, copying its
+    memory pages too). The objects that exist before the work are set aside for its duration."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 # Validation is the one step that needs nothing of the write's transaction (it reads committed
 # organizations, users and codes), so on a machine with several cores the rows are split
 # between this process and forked workers. Below this many rows per process it is not worth it.
@@ -175,8 +192,15 @@ def validate(
     threads hold (the CLI does; web requests check in their own process)."""
     processes = validation_processes(len(rows)) if processes is None else max(1, processes)
     processes = min(processes, max(1, len(rows)))
-    if processes == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return _validate_part(dataset_type, user, rows, 0, progress)
+    with _collector_spared():
+        if processes == 1 or not _can_fork():
+            return _validate_part(dataset_type, user, rows, 0, progress)
+        return _validate_in_processes(dataset_type, user, rows, processes, progress)
+
+
+def _validate_in_processes(
+    dataset_type: str, user: str, rows: list[dict[str, Any]], processes: int, progress: Progress
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     size = -(-len(rows) // processes)
     parts = [rows[i : i + size] for i in range(0, len(rows), size)]
 
@@ -186,7 +210,7 @@ def validate(
     # A forked worker must not touch this process's database connection: release it to the
     # pool here (nothing is written yet), and the worker starts a pool of its own.
     model.Session.rollback()
-    with multiprocessing.get_context("fork").Pool(len(parts) - 1, _start_worker) as pool:
+    with _pool(len(parts) - 1) as pool:
         pending = [
             pool.apply_async(_validate_part, (dataset_type, user, part, k))
             for k, part in enumerate(parts[1:], start=1)
@@ -197,9 +221,26 @@ def validate(
     return out
 
 
+# sessions inherited from the parent process: kept referenced so that nothing ever closes (and
+# rolls back) the parent's connection from here
+_inherited_sessions: list[Any] = []
+
+
 def _start_worker() -> None:
-    # forget (without closing) the connections inherited from the parent process
+    # forget (without closing) the connections inherited from the parent process; the parent may
+    # be inside its write transaction, so its session is set aside and this process opens its own
     model.meta.engine.dispose(close=False)
+    if model.Session.registry.has():
+        _inherited_sessions.append(model.Session.registry())
+        model.Session.registry.clear()
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _pool(processes: int) -> Any:
+    return multiprocessing.get_context("fork").Pool(processes, _start_worker)
 
 
 def _validate_part(
@@ -211,7 +252,8 @@ def _validate_part(
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     plugin = lib_plugins.lookup_package_plugin(dataset_type)
     out = []
-    with bulk_lookups(first_placeholder=process * _PLACEHOLDER_RANGE):
+    names = validators.names_known([row.get("name") for row in rows])
+    with names, bulk_lookups(first_placeholder=process * _PLACEHOLDER_RANGE):
         for i, row in enumerate(rows):
             context = {"user": user, "model": model, "session": model.Session}
             data = dict(row, type=dataset_type)
@@ -280,6 +322,7 @@ class _Entry:
     data: dict[str, Any]  # validated, as package_create holds it before saving
     pkg: model.Package  # transient: the row's values, never added to the session
     tags: list[dict[str, Any]]  # tag rows (id, name, vocabulary_id)
+    loaded: Any = None  # the row as the session holds it once inserted
 
 
 def _package(data: dict[str, Any], user_obj: model.User | None, now: dt.datetime) -> model.Package:
@@ -365,7 +408,7 @@ def _dictize(entry: _Entry, org: dict[str, Any] | None) -> dict[str, Any]:
     # row is read back)
     result["extras"] = [{"key": k, "value": v} for k, v in (pkg.extras or {}).items()]
     result["groups"] = []
-    result["organization"] = copy.deepcopy(org)
+    result["organization"] = dict(org) if org else None  # a row of scalars: a copy per entry
     result["relationships_as_subject"] = []
     result["relationships_as_object"] = []
     result["isopen"] = pkg.isopen()
@@ -468,20 +511,50 @@ def solr_docs(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[dict[s
 
 class Index:
     """Documents sent without a Solr commit while the database transaction is open: withdrawn
-    if it rolls back, committed (when ckan.search.solr_commit is on) once it has committed."""
+    if it rolls back, committed (when ckan.search.solr_commit is on) once it has committed.
+
+    Documents go out from a thread of their own, so Solr indexes one chunk while the next is
+    built; :meth:`flush` waits for them (and raises what sending raised), and the caller flushes
+    before it commits the database."""
 
     def __init__(self) -> None:
         from ckan.lib.search.common import make_connection
 
         self.conn = make_connection()
         self.sent: list[str] = []
+        self._queue: queue.Queue[list[dict[str, Any]] | None] = queue.Queue(maxsize=2)
+        self._sender: threading.Thread | None = None
+        self._error: BaseException | None = None
 
     def send(self, docs: list[dict[str, Any]]) -> None:
-        if docs:
-            self.sent += [d["index_id"] for d in docs]
-            self.conn.add(docs=docs, commit=False)
+        if not docs:
+            return
+        self.sent += [d["index_id"] for d in docs]
+        if self._sender is None:
+            self._sender = threading.Thread(target=self._post, daemon=True)
+            self._sender.start()
+        self._queue.put(docs)
+
+    def _post(self) -> None:
+        while (docs := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self.conn.add(docs=docs, commit=False)
+                except BaseException as error:  # handed to the caller by flush()
+                    self._error = error
+
+    def flush(self) -> None:
+        if self._sender is not None:
+            self._queue.put(None)
+            self._sender.join()
+            self._sender = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
     def withdraw(self) -> None:
+        with contextlib.suppress(Exception):
+            self.flush()
         for i in range(0, len(self.sent), 500):
             ids = " OR ".join(f'"{x}"' for x in self.sent[i : i + 500])
             self.conn.delete(q=f"index_id:({ids})", commit=False)
@@ -489,8 +562,51 @@ class Index:
         self.sent = []
 
     def commit(self) -> None:
+        self.flush()
         if self.sent and tk.config.get("ckan.search.solr_commit"):
             self.conn.commit(waitSearcher=False)
+
+
+# ---- package_show dicts, here or in worker processes ------------------------------------------
+
+
+def _show_many(
+    items: list[tuple[dict[str, Any], dict[str, Any]]],
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """:func:`_shown` of (package row, package_dictize output) pairs; in a worker the package is
+    rebuilt from its row (the parent's rows are not committed yet, and need not be read)."""
+    out = []
+    for row, dictized in items:
+        pkg = model.Package()
+        for column, value in row.items():
+            setattr(pkg, column, value)
+        out.append(_shown(pkg, dictized))
+    return out
+
+
+class _Shower:
+    """Builds the package_show dicts of written chunks: in this process, or, given more than one
+    process, in forked workers while this process writes the next chunk and sends documents."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self.pool = _pool(processes) if processes > 1 and _can_fork() else None
+
+    def submit(
+        self, items: list[tuple[dict[str, Any], dict[str, Any]]]
+    ) -> Callable[[], list[tuple[dict[str, Any], dict[str, Any]]]]:
+        if self.pool is None:
+            return lambda: _show_many(items)
+        size = -(-len(items) // self.processes)
+        parts = [
+            self.pool.apply_async(_show_many, (items[i : i + size],))
+            for i in range(0, len(items), size)
+        ]
+        return lambda: [pair for part in parts for pair in part.get()]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
 
 
 # ---- writing ----------------------------------------------------------------------------------
@@ -511,121 +627,168 @@ def write(
     user: str,
     index: Index,
     progress: Progress = _noop,
+    processes: int | None = 1,
 ) -> list[str]:
     """Creates the validated entries in the session's transaction (the caller commits or rolls
-    back) and sends their documents to ``index``. Returns the new package ids in order."""
-    with bulk_lookups():
-        return _write(entries, user, index, progress)
+    back) and sends their documents to ``index`` (flushed before returning). Returns the new
+    package ids in order. ``processes`` as for :func:`validate`: more than one builds the
+    package_show dicts in forked workers, so only a caller without other threads may ask."""
+    processes = validation_processes(len(entries)) if processes is None else max(1, processes)
+    with _collector_spared():
+        # forked first, before this call starts the index's sending thread
+        shower = _Shower(processes)
+        try:
+            with bulk_lookups():
+                return _write(entries, user, index, progress, shower)
+        finally:
+            shower.close()
 
 
-def _write(entries: list[dict[str, Any]], user: str, index: Index, progress: Progress) -> list[str]:
-    user_obj = model.User.by_name(user)
+@dataclasses.dataclass
+class _Run:
+    """What every chunk of one write needs."""
+
+    user: str
+    user_obj: model.User | None
+    orgs: dict[str, Any]
+    labels: Any
+    activities_on: bool
+    creators: list[Any]
+    created_hooks: list[Any]
+
+
+def _write(
+    entries: list[dict[str, Any]], user: str, index: Index, progress: Progress, shower: _Shower
+) -> list[str]:
     names = [e.get("name") for e in entries]
     if len(set(names)) != len(names):
         raise ValueError("two new entries have the same name")
     assign_codes(entries)
-    orgs = _org_dicts({e["owner_org"] for e in entries if e.get("owner_org")})
-    labels = lib_plugins.get_permission_labels()
-    activities_on = tk.config.get("ckan.activity_streams_enabled") and p.plugin_loaded("activity")
-    creators = _overrides("create")
-    created_hooks = _overrides("after_dataset_create")
+    run = _Run(
+        user=user,
+        user_obj=model.User.by_name(user),
+        orgs=_org_dicts({e["owner_org"] for e in entries if e.get("owner_org")}),
+        labels=lib_plugins.get_permission_labels(),
+        activities_on=bool(
+            tk.config.get("ckan.activity_streams_enabled") and p.plugin_loaded("activity")
+        ),
+        creators=_overrides("create"),
+        created_hooks=_overrides("after_dataset_create"),
+    )
     ids: list[str] = []
+    # chunk k's show dicts are built (by the workers) while chunk k+1 is inserted
+    pending: collections.deque[tuple[list[_Entry], Any]] = collections.deque()
     for start in range(0, len(entries), CHUNK):
-        batch = []
-        now = dt.datetime.utcnow()
-        for data in entries[start : start + CHUNK]:
-            if user_obj is not None:
-                data["creator_user_id"] = user_obj.id
-            pkg = _package(data, user_obj, now)
-            data["id"] = pkg.id
-            batch.append(_Entry(data, pkg, []))
-        wanted = {
-            (t["name"], t.get("vocabulary_id")) for e in batch for t in e.data.get("tags") or []
-        }
-        tag_ids = _tag_ids(wanted)
-        package_tags = []
-        for e in batch:
-            seen: set[tuple[str, str | None]] = set()
-            for t in e.data.get("tags") or []:
-                key = (t["name"], t.get("vocabulary_id"))
-                if key in seen:
-                    continue
-                seen.add(key)
-                e.tags.append({"id": tag_ids[key], "name": key[0], "vocabulary_id": key[1]})
-                package_tags.append(
-                    {
-                        "id": str(uuid.uuid4()),
-                        "package_id": e.pkg.id,
-                        "tag_id": tag_ids[key],
-                        "state": "active",
-                    }
-                )
-        session = model.Session
-        session.execute(sa.insert(model.package_table), [_row(e.pkg) for e in batch])
-        if package_tags:
-            session.execute(sa.insert(model.package_tag_table), package_tags)
-        members = [
-            {
-                "id": str(uuid.uuid4()),
-                "table_name": "package",
-                "table_id": e.pkg.id,
-                "capacity": "organization",
-                "group_id": e.pkg.owner_org,
-                "state": "active",
-            }
-            for e in batch
-            if e.pkg.owner_org
-        ]
-        if members:
-            session.execute(sa.insert(model.member_table), members)
-        # the rows as the session sees them from now on (index_package and hooks read them)
-        loaded = {
-            pkg.id: pkg
-            for pkg in session.query(model.Package).filter(
-                model.Package.id.in_([e.pkg.id for e in batch])
-            )
-        }
-        context = {"user": user, "model": model, "session": session}
-        shown = []
-        activities = []
-        for e in batch:
-            for item in creators:
-                item.create(loaded[e.pkg.id])
-            for item in created_hooks:
-                item.after_dataset_create(context, e.data)
-            pkg = loaded[e.pkg.id]
-            default, custom = _shown(pkg, _dictize(e, orgs.get(e.pkg.owner_org or "")))
-            shown.append((default, custom))
-            if activities_on and user_obj is not None:
-                activities.append(
-                    {
-                        "id": str(uuid.uuid4()),
-                        "timestamp": dt.datetime.utcnow(),
-                        "user_id": user_obj.id,
-                        "object_id": e.pkg.id,
-                        "activity_type": "new package",
-                        "data": {"package": custom, "actor": user_obj.name},
-                        "permission_labels": labels.get_dataset_labels(pkg),
-                    }
-                )
-            org = orgs.get(e.pkg.owner_org or "")
-            state = audit_hooks.package_state(_AuditView(e, org["name"] if org else None))
-            chain.append(
-                "package_create",
-                e.pkg.type,
-                e.pkg.id,
-                audit_hooks._entry_payload(state),
-                actor=user,
-                session=session,
-            )
-            ids.append(e.pkg.id)
-        if activities:
-            from ckanext.activity.model import Activity
-
-            session.execute(sa.insert(Activity.__table__), activities)
-        index.send(solr_docs(shown))
-        progress("write", min(start + CHUNK, len(entries)), len(entries))
+        batch = _insert(entries[start : start + CHUNK], run)
+        items = [(_row(e.pkg), _dictize(e, run.orgs.get(e.pkg.owner_org or ""))) for e in batch]
+        pending.append((batch, shower.submit(items)))
+        if len(pending) > 1:
+            ids += _finish(*pending.popleft(), run, index)
+            progress("write", len(ids), len(entries))
+    while pending:
+        ids += _finish(*pending.popleft(), run, index)
+        progress("write", len(ids), len(entries))
+    index.flush()
     return ids
+
+
+def _insert(datas: list[dict[str, Any]], run: _Run) -> list[_Entry]:
+    """The package, tag and membership rows of one chunk, then the plugins' create hooks."""
+    batch = []
+    now = dt.datetime.utcnow()
+    for data in datas:
+        if run.user_obj is not None:
+            data["creator_user_id"] = run.user_obj.id
+        pkg = _package(data, run.user_obj, now)
+        data["id"] = pkg.id
+        batch.append(_Entry(data, pkg, []))
+    wanted = {(t["name"], t.get("vocabulary_id")) for e in batch for t in e.data.get("tags") or []}
+    tag_ids = _tag_ids(wanted)
+    package_tags = []
+    for e in batch:
+        seen: set[tuple[str, str | None]] = set()
+        for t in e.data.get("tags") or []:
+            key = (t["name"], t.get("vocabulary_id"))
+            if key in seen:
+                continue
+            seen.add(key)
+            e.tags.append({"id": tag_ids[key], "name": key[0], "vocabulary_id": key[1]})
+            package_tags.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "package_id": e.pkg.id,
+                    "tag_id": tag_ids[key],
+                    "state": "active",
+                }
+            )
+    session = model.Session
+    session.execute(sa.insert(model.package_table), [_row(e.pkg) for e in batch])
+    if package_tags:
+        session.execute(sa.insert(model.package_tag_table), package_tags)
+    members = [
+        {
+            "id": str(uuid.uuid4()),
+            "table_name": "package",
+            "table_id": e.pkg.id,
+            "capacity": "organization",
+            "group_id": e.pkg.owner_org,
+            "state": "active",
+        }
+        for e in batch
+        if e.pkg.owner_org
+    ]
+    if members:
+        session.execute(sa.insert(model.member_table), members)
+    # the rows as the session sees them from now on (index_package and hooks read them)
+    loaded = {
+        pkg.id: pkg
+        for pkg in session.query(model.Package).filter(
+            model.Package.id.in_([e.pkg.id for e in batch])
+        )
+    }
+    context = {"user": run.user, "model": model, "session": session}
+    for e in batch:
+        e.loaded = loaded[e.pkg.id]
+        for item in run.creators:
+            item.create(e.loaded)
+        for item in run.created_hooks:
+            item.after_dataset_create(context, e.data)
+    return batch
+
+
+def _finish(batch: list[_Entry], shown_later: Any, run: _Run, index: Index) -> list[str]:
+    """Activities, audit records and search documents of an inserted chunk."""
+    shown = shown_later()
+    activities = []
+    for e, (_default, custom) in zip(batch, shown, strict=True):
+        if run.activities_on and run.user_obj is not None:
+            activities.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "timestamp": dt.datetime.utcnow(),
+                    "user_id": run.user_obj.id,
+                    "object_id": e.pkg.id,
+                    "activity_type": "new package",
+                    "data": {"package": custom, "actor": run.user_obj.name},
+                    "permission_labels": run.labels.get_dataset_labels(e.loaded),
+                }
+            )
+        org = run.orgs.get(e.pkg.owner_org or "")
+        state = audit_hooks.package_state(_AuditView(e, org["name"] if org else None))
+        chain.append(
+            "package_create",
+            e.pkg.type,
+            e.pkg.id,
+            audit_hooks._entry_payload(state),
+            actor=run.user,
+            session=model.Session,
+        )
+    if activities:
+        from ckanext.activity.model import Activity
+
+        model.Session.execute(sa.insert(Activity.__table__), activities)
+    index.send(solr_docs(shown))
+    return [e.pkg.id for e in batch]
 
 
 class _AuditView:

@@ -82,7 +82,8 @@ def import_file(
     processes: int | None = 1,
 ) -> ImportResult:
     """Reads, checks and (unless ``dry_run`` or anything is wrong) writes a spreadsheet;
-    ``processes`` check new rows in parallel (see fastpath.validate; None: one per core)."""
+    ``processes`` check and write new rows in parallel (see fastpath.validate and write; None:
+    one per core)."""
     lay = L.layout(dataset_type)
     try:
         upload = W.read_upload(data, filename, lay)
@@ -555,7 +556,7 @@ def import_rows(
     result = ImportResult(kind, sorted(problems, key=_problem_order), planned)
     if problems or dry_run:
         return result
-    result.package_ids = write(planned, user, progress)
+    result.package_ids = write(planned, user, progress, processes)
     result.written = True
     return result
 
@@ -573,10 +574,13 @@ def _schema_fields(dataset_type: str) -> list[dict[str, Any]]:
 # ---- writing ---------------------------------------------------------------------------------
 
 
-def write(planned: list[Planned], user: str, progress: Progress = _noop) -> list[str]:
+def write(
+    planned: list[Planned], user: str, progress: Progress = _noop, processes: int | None = 1
+) -> list[str]:
     """Writes every planned row in one transaction: changed entries through package_update, new
     ones through the fast path (whose search documents go out before the commit and are
-    withdrawn if it fails). Any failure rolls everything back."""
+    withdrawn if it fails; ``processes`` as for fastpath.write). Any failure rolls everything
+    back."""
     updates = [p for p in planned if p.action == "update"]
     creates = [p for p in planned if p.action == "create"]
     fast = [p for p in creates if p.validated is not None and fastpath.supported(p.validated)]
@@ -602,7 +606,13 @@ def write(planned: list[Planned], user: str, progress: Progress = _noop) -> list
         for p in slow:
             context = _context(user, defer_commit=True, return_id_only=True)
             ids[id(p)] = tk.get_action("package_create")(context, dict(p.data))
-        new = fastpath.write([p.validated for p in fast], user, index, progress)  # type: ignore[misc]
+        new = fastpath.write(
+            [p.validated for p in fast],  # type: ignore[misc]
+            user,
+            index,
+            progress,
+            processes,
+        )
         ids.update({id(p): pid for p, pid in zip(fast, new, strict=True)})
         model.repo.commit()
     except Exception:

@@ -32,14 +32,9 @@ def _syllables(text: str, style: Style) -> list[str]:
     return out
 
 
-def pinyin_full(text: str) -> str:
-    """Space-separated toneless pinyin syllables of ``text`` (石泉县 -> "shi quan xian")."""
-    return " ".join(_syllables(text or "", Style.NORMAL))
-
-
-def pinyin_initials(text: str) -> str:
-    """Space-separated first letters of the syllables (石泉县 -> "s q x")."""
-    return " ".join(s[0] for s in _syllables(text or "", Style.NORMAL) if s)
+def _initials(syllables: list[str]) -> str:
+    # pinyin initials are the syllables' first letters (石泉县 -> "s q x")
+    return " ".join(s[0] for s in syllables if s)
 
 
 def _stored(pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -61,8 +56,9 @@ def add_search_text(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     "民政局 低保" could not find the civil affairs bureau's entries)."""
     title = pkg_dict.get("title") or ""
     if _HAN.search(title):
-        pkg_dict["title_pinyin"] = pinyin_full(title)
-        pkg_dict["title_initials"] = pinyin_initials(title)
+        syllables = _syllables(title, Style.NORMAL)  # once for both fields
+        pkg_dict["title_pinyin"] = " ".join(syllables)
+        pkg_dict["title_initials"] = _initials(syllables)
     stored = _stored(pkg_dict)
     org_title = (stored.get("organization") or {}).get("title")
     if org_title:
