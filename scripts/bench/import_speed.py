@@ -20,13 +20,15 @@ Only --stock-n entries go to stock CKAN (its rate is steady); the site is stoppe
 --full M also times M entries through the fast path (into a fresh database) at the end. Both
 sides start from an empty database and an empty Solr core.
 
-Measured 2026-11-27 on this 2-core machine (two runs): fast path 188-195 entries/s (N=2,000;
-rows checked in two processes), stock 15.1-15.7 entries/s (N=1,000) -> 12.4-12.5x; 100,000
-entries in 541-569 s (9.0-9.5 min) with the checks of the run passing (100,000 Solr documents
-and "new package" activities, audit chain verifies). The 20x target (~300 entries/s) is not met:
-the run costs ~7 ms of CPU per entry (Python ~6 ms, most of it the three schema passes of CKAN's
-validation framework, create and two show schemas; Solr and PostgreSQL ~1.5 ms), so two cores
-cap it near 275 entries/s even if every step ran in parallel.
+Measured 2026-11-27 on this 2-core machine (two runs): fast path 342-378 entries/s (N=2,000),
+stock 15.5-17.5 entries/s (N=1,000) -> 21.6-22.0x; 100,000 entries in 288 s (4.8 min, 347/s)
+with the checks of the run passing (100,000 Solr documents and "new package" activities, audit
+chain verifies). The run costs ~5 ms of CPU per entry, most of it the three schema passes of
+CKAN's validation framework (create, and the default and catalog show schemas); rows are checked
+in two processes, and while one chunk is inserted two forked workers build the previous chunk's
+package_show dicts and a thread sends documents to Solr. Before that (one process for writing,
+one query per row for its URL name, Python's collector walking the whole application) it was
+188-195 entries/s (12.4x).
 """
 
 from __future__ import annotations
