@@ -12,12 +12,13 @@ This module keeps every step that decides *what* is stored and does the storing 
    codes.py's table (one reservation per 分类码, in row order), builds the package rows as
    package_dict_save does, inserts packages, tags, organization memberships and "new package"
    activities with multi-row INSERTs, builds each entry's package_show dicts from what it just
-   wrote (CKAN's package_dictize steps, then the plugins' show schemas and hooks), appends the
-   audit records package_create's action_succeeded would append (audit/hooks.py's own payload
-   functions, through audit/chain.py), and builds the Solr documents with CKAN's
+   wrote (CKAN's package_dictize steps, then the plugins' show schemas and hooks; in forked
+   workers, when the caller allows more than one process, while the next chunk is inserted),
+   appends the audit records package_create's action_succeeded would append (audit/hooks.py's
+   own payload functions, through audit/chain.py), and builds the Solr documents with CKAN's
    PackageSearchIndex.index_package (every plugin's before_dataset_index). Documents are sent
-   in chunks without a Solr commit before the database commits; :class:`Index` withdraws them
-   if the transaction does not commit.
+   in chunks, from a thread, without a Solr commit before the database commits; :class:`Index`
+   withdraws them if the transaction does not commit.
 
 Entries with resources, groups or relationships (never in a spreadsheet) are not handled here;
 :func:`supported` says which validated dicts are, and the importer gives the others to
