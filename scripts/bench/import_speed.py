@@ -20,8 +20,8 @@ Only --stock-n entries go to stock CKAN (its rate is steady); the site is stoppe
 --full M also times M entries through the fast path (into a fresh database) at the end. Both
 sides start from an empty database and an empty Solr core.
 
-Measured 2026-11-27 on this 2-core machine (two runs): fast path 342-378 entries/s (N=2,000),
-stock 15.5-17.5 entries/s (N=1,000) -> 21.6-22.0x; 100,000 entries in 288 s (4.8 min, 347/s)
+Measured 2026-11-27 on this 2-core machine (three runs): fast path 342-393 entries/s (N=2,000),
+stock 15.5-18.1 entries/s (N=1,000) -> 21.6-22.0x; 100,000 entries in 256-288 s (4.3-4.8 min)
 with the checks of the run passing (100,000 Solr documents and "new package" activities, audit
 chain verifies). The run costs ~5 ms of CPU per entry, most of it the three schema passes of
 CKAN's validation framework (create, and the default and catalog show schemas); rows are checked
