@@ -145,8 +145,10 @@ def test_viewer_organizations_are_ckans_read_list(tree, cascade):
         "town-member": ("town-a", "member"),
         "village-editor": ("village-a2", "editor"),
         "gone-member": ("gone", "member"),
+        "gone-admin": ("gone", "admin"),  # its still active sub-unit is read through it
     }
     make_org(tree["admin"], "gone", title="已撤销单位", parent_org="county")
+    make_org(tree["admin"], "gone-unit", title="已撤销单位下属站所", parent_org="gone")
     group = factories.Group(name="topic-group")
     for name, (org, role) in roles.items():
         factories.User(name=name)
@@ -169,4 +171,5 @@ def test_viewer_organizations_are_ckans_read_list(tree, cascade):
             )
             assert policy.read_org_ids(user.id) == {o["id"] for o in expected}, name
     county_admin = model.User.get("county-admin")
-    assert len(policy.read_org_ids(county_admin.id)) == 6  # county and everything under it
+    assert len(policy.read_org_ids(county_admin.id)) == 7  # county and everything under it
+    assert policy.read_org_ids(model.User.get("gone-admin").id) == {model.Group.get("gone-unit").id}

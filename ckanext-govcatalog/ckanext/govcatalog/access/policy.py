@@ -149,14 +149,15 @@ def viewer_for(user: Any) -> Viewer:
 def read_org_ids(user_id: str) -> frozenset[str]:
     """Ids of the organizations CKAN's organization_list_for_user(permission="read") returns for
     a user who is not a sysadmin, by the same rule (roles with the permission; sub-organizations
-    for roles in ckan.auth.roles_that_cascade_to_sub_groups) in two queries, without building
-    the organization dicts that action returns: it runs on every search."""
+    for roles in ckan.auth.roles_that_cascade_to_sub_groups), without building the organization
+    dicts that action returns: it runs on every search. One query, plus two for a membership
+    whose role cascades."""
     roles = authz.get_roles_with_permission("read")
     if not roles:
         return frozenset()
     member, group = core_model.Member, core_model.Group
     memberships = (
-        core_model.Session.query(member.capacity, group)
+        core_model.Session.query(member.capacity, group.id, group.is_organization, group.state)
         .filter(member.table_name == "user")
         .filter(member.capacity.in_(roles))
         .filter(member.table_id == user_id)
@@ -165,16 +166,20 @@ def read_org_ids(user_id: str) -> frozenset[str]:
     )
     cascading = authz.check_config_permission("roles_that_cascade_to_sub_groups")
     ids: set[str] = set()
-    for capacity, org in memberships:
-        ids.add(org.id)
+    below: set[str] = set()
+    for capacity, org_id, is_organization, state in memberships:
+        if is_organization and state == "active":
+            ids.add(org_id)
         if capacity in cascading:
-            ids.update(row[0] for row in org.get_children_group_hierarchy(type="organization"))
-    if not ids:
-        return frozenset()
-    active = core_model.Session.query(group.id).filter(
-        group.id.in_(ids), group.is_organization.is_(True), group.state == "active"
-    )
-    return frozenset(row[0] for row in active)
+            org = group.get(org_id)
+            below.update(row[0] for row in org.get_children_group_hierarchy(type="organization"))
+    below -= ids
+    if below:
+        active = core_model.Session.query(group.id).filter(
+            group.id.in_(below), group.is_organization.is_(True), group.state == "active"
+        )
+        ids.update(row[0] for row in active)
+    return frozenset(ids)
 
 
 def viewer_from_context(context: Mapping[str, Any]) -> Viewer:
