@@ -21,10 +21,10 @@ Only figures are printed; nothing is asserted. After loading, both cores are mer
 segment so that no timing is taken while Solr still merges; each search is its own request with
 the user logged in, as on the site and the API.
 
-Measured 2026-11-27 on this 2-core machine (100,000 entries, 150 queries per kind, four runs):
-govcatalog p95 over all kinds 10.4-13.6 ms (target < 150 ms), stock 13.3-16.5 ms: 0.75-0.95x.
+Measured 2026-11-27 on this 2-core machine (100,000 entries, 150 queries per kind, six runs):
+govcatalog p95 over all kinds 10.4-13.6 ms (target < 150 ms), stock 12.7-16.5 ms: 0.75-0.95x.
 Per kind: browsing 0.74-0.95x (both sides return 20 results and 13 facets), one Chinese word
-0.98-1.58x, word + facet filters 0.97-1.39x; department + topic 1.15-2.70x and pinyin
+0.98-1.58x, word + facet filters 0.97-1.44x; department + topic 1.15-2.81x and pinyin
 1.25-1.99x, where stock CKAN finds nothing (0 results, Solr time 0 ms, ~4-5 ms in all) while
 govcatalog finds 487-1,043 entries and builds and serves 20 of them in 9-13 ms. What brought
 govcatalog's p95 from 42-47 ms to this: the viewer's organisations read once per search in two
