@@ -27,8 +27,8 @@ Per kind: browsing 0.74-0.95x (both sides return 20 results and 13 facets), one 
 0.98-1.58x, word + facet filters 0.97-1.44x; department + topic 1.15-2.81x and pinyin
 1.25-1.99x, where stock CKAN finds nothing (0 results, Solr time 0 ms, ~4-5 ms in all) while
 govcatalog finds 487-1,043 entries and builds and serves 20 of them in 9-13 ms. What brought
-govcatalog's p95 from 42-47 ms to this: the viewer's organisations read once per search in two
-queries (access/policy.read_org_ids), result entries judged from the columns the rule needs,
+govcatalog's p95 from 42-47 ms to this: the viewer's organisations read once per search in one
+query (access/policy.read_org_ids), result entries judged from the columns the rule needs,
 facet labels translated once per facet, facet.method=enum for the closed-vocabulary facets and
 uif for data item names (solrconfig.xml: the 13-facet browse went from 11 to 2 ms in Solr).
 """

@@ -33,7 +33,7 @@ import ckan.model as core_model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from ckanext.govcatalog.access import notify, workdays
+from ckanext.govcatalog.access import notify, policy, workdays
 from ckanext.govcatalog.audit import hooks as audit_hooks
 from ckanext.govcatalog.model import AccessRequest, Grant
 
@@ -76,14 +76,6 @@ def _now() -> dt.datetime:
 
 
 # --- who is who -----------------------------------------------------------------------------
-
-
-def user_org_ids(user: core_model.User, permission: str = "read") -> set[str]:
-    """Organizations the user belongs to (admin roles cascade to child orgs, as in CKAN)."""
-    orgs = tk.get_action("organization_list_for_user")(
-        {"ignore_auth": True}, {"id": user.id, "permission": permission}
-    )
-    return {org["id"] for org in orgs}
 
 
 def admin_org_ids(user: core_model.User) -> set[str]:
@@ -379,7 +371,7 @@ def refusal(user: core_model.User | None, entry: dict[str, Any]) -> str | None:
             "This entry is not shared (不予共享): its data cannot be requested; "
             "see the stated legal basis."
         )
-    orgs = user_org_ids(user)
+    orgs = policy.read_org_ids(user.id)  # the organizations whose data the user reads
     if entry.get("owner_org") in orgs:
         return tk._("This entry belongs to your own organization; you already have its data.")
     if orgs:  # a government user
