@@ -165,19 +165,33 @@ def _collector_spared() -> Iterator[None]:
         gc.unfreeze()
 
 
-# Validation is the one step that needs nothing of the write's transaction (it reads committed
-# organizations, users and codes), so on a machine with several cores the rows are split
-# between this process and forked workers. Below this many rows per process it is not worth it.
+# Validation needs nothing of the write's transaction (it reads committed organizations, users
+# and codes), and building package_show dicts needs only the rows being written, so on a
+# machine with several cores both are split between processes. Below this many rows per
+# process it is not worth it.
 _MIN_ROWS_PER_PROCESS = 250
 _PLACEHOLDER_RANGE = 10**9  # placeholders of process k start at k * this
 
 
-def validation_processes(rows: int) -> int:
-    """How many processes validate ``rows`` rows: govcatalog.bulk.validation_processes, by
-    default one per core, fewer for small files."""
-    configured = tk.asint(tk.config.get("govcatalog.bulk.validation_processes") or 0)
+def bulk_processes(rows: int) -> int:
+    """How many processes check, and then build the package_show dicts of, ``rows`` new rows:
+    govcatalog.bulk.processes, by default one per core, fewer for small files."""
+    configured = tk.asint(tk.config.get("govcatalog.bulk.processes") or 0)
     wanted = configured or os.cpu_count() or 1
     return max(1, min(wanted, rows // _MIN_ROWS_PER_PROCESS))
+
+
+def _processes(asked: int | None, rows: int) -> int:
+    """The processes to use for ``rows`` rows when the caller asks for ``asked`` (None: as
+    :func:`bulk_processes` says)."""
+    wanted = bulk_processes(rows) if asked is None else max(1, asked)
+    return min(wanted, max(1, rows))
+
+
+def _parts(items: list[Any], count: int) -> list[list[Any]]:
+    """``items`` in at most ``count`` consecutive parts of equal size (the last smaller)."""
+    size = -(-len(items) // count)
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def validate(
@@ -188,11 +202,10 @@ def validate(
     processes: int | None = 1,
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(validated data, errors) of each row, through the create schema package_create uses,
-    in row order whatever the number of processes (None: :func:`validation_processes`). Only a
+    in row order whatever the number of processes (None: :func:`bulk_processes`). Only a
     caller that runs no other threads may ask for more than one: forking copies the locks other
     threads hold (the CLI does; web requests check in their own process)."""
-    processes = validation_processes(len(rows)) if processes is None else max(1, processes)
-    processes = min(processes, max(1, len(rows)))
+    processes = _processes(processes, len(rows))
     with _collector_spared():
         if processes == 1 or not _can_fork():
             return _validate_part(dataset_type, user, rows, 0, progress)
@@ -202,15 +215,11 @@ def validate(
 def _validate_in_processes(
     dataset_type: str, user: str, rows: list[dict[str, Any]], processes: int, progress: Progress
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    size = -(-len(rows) // processes)
-    parts = [rows[i : i + size] for i in range(0, len(rows), size)]
+    parts = _parts(rows, processes)
 
     def own_progress(phase: str, done: int, _total: int) -> None:
         progress(phase, min(done * len(parts), len(rows)), len(rows))
 
-    # A forked worker must not touch this process's database connection: release it to the
-    # pool here (nothing is written yet), and the worker starts a pool of its own.
-    model.Session.rollback()
     with _pool(len(parts) - 1) as pool:
         pending = [
             pool.apply_async(_validate_part, (dataset_type, user, part, k))
@@ -323,6 +332,7 @@ class _Entry:
     data: dict[str, Any]  # validated, as package_create holds it before saving
     pkg: model.Package  # transient: the row's values, never added to the session
     tags: list[dict[str, Any]]  # tag rows (id, name, vocabulary_id)
+    row: dict[str, Any]  # the package table's values, as inserted
     loaded: Any = None  # the row as the session holds it once inserted
 
 
@@ -598,10 +608,8 @@ class _Shower:
     ) -> Callable[[], list[tuple[dict[str, Any], dict[str, Any]]]]:
         if self.pool is None:
             return lambda: _show_many(items)
-        size = -(-len(items) // self.processes)
         parts = [
-            self.pool.apply_async(_show_many, (items[i : i + size],))
-            for i in range(0, len(items), size)
+            self.pool.apply_async(_show_many, (part,)) for part in _parts(items, self.processes)
         ]
         return lambda: [pair for part in parts for pair in part.get()]
 
@@ -634,7 +642,7 @@ def write(
     back) and sends their documents to ``index`` (flushed before returning). Returns the new
     package ids in order. ``processes`` as for :func:`validate`: more than one builds the
     package_show dicts in forked workers, so only a caller without other threads may ask."""
-    processes = validation_processes(len(entries)) if processes is None else max(1, processes)
+    processes = _processes(processes, len(entries))
     with _collector_spared():
         # forked first, before this call starts the index's sending thread
         shower = _Shower(processes)
@@ -681,7 +689,7 @@ def _write(
     pending: collections.deque[tuple[list[_Entry], Any]] = collections.deque()
     for start in range(0, len(entries), CHUNK):
         batch = _insert(entries[start : start + CHUNK], run)
-        items = [(_row(e.pkg), _dictize(e, run.orgs.get(e.pkg.owner_org or ""))) for e in batch]
+        items = [(e.row, _dictize(e, run.orgs.get(e.pkg.owner_org or ""))) for e in batch]
         pending.append((batch, shower.submit(items)))
         if len(pending) > 1:
             ids += _finish(*pending.popleft(), run, index)
@@ -702,7 +710,7 @@ def _insert(datas: list[dict[str, Any]], run: _Run) -> list[_Entry]:
             data["creator_user_id"] = run.user_obj.id
         pkg = _package(data, run.user_obj, now)
         data["id"] = pkg.id
-        batch.append(_Entry(data, pkg, []))
+        batch.append(_Entry(data, pkg, [], _row(pkg)))
     wanted = {(t["name"], t.get("vocabulary_id")) for e in batch for t in e.data.get("tags") or []}
     tag_ids = _tag_ids(wanted)
     package_tags = []
@@ -723,7 +731,7 @@ def _insert(datas: list[dict[str, Any]], run: _Run) -> list[_Entry]:
                 }
             )
     session = model.Session
-    session.execute(sa.insert(model.package_table), [_row(e.pkg) for e in batch])
+    session.execute(sa.insert(model.package_table), [e.row for e in batch])
     if package_tags:
         session.execute(sa.insert(model.package_tag_table), package_tags)
     members = [

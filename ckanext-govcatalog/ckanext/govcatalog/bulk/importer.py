@@ -24,6 +24,7 @@ from ckan.lib import plugins as lib_plugins
 from ckanext.govcatalog.bulk import fastpath
 from ckanext.govcatalog.bulk import layout as L
 from ckanext.govcatalog.bulk import workbook as W
+from ckanext.govcatalog.logic import validators
 
 Progress = Callable[[str, int, int], None]
 INDEX_BATCH = 500
@@ -274,16 +275,6 @@ def _existing_by_code(codes: list[str]) -> dict[str, str]:
     return found
 
 
-def _existing_by_name(names: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for i in range(0, len(names), 1000):
-        q = model.Session.query(model.Package.name, model.Package.id).filter(
-            model.Package.name.in_(names[i : i + 1000]), model.Package.state != "deleted"
-        )
-        found.update(dict(q))
-    return found
-
-
 def slug(org_id: str, title: str) -> str:
     """The URL name of an entry made from a row without a resource code: readable pinyin of the
     title plus a hash of organization and title, so the same row always maps to the same entry."""
@@ -476,7 +467,7 @@ def import_rows(
         for r in rows:
             names[r.key] = slug(r.values.get("owner_org") or "", r.values.get("title") or "")
     # Rows with a code match on it; rows without one match the entry their slug names.
-    by_name = _existing_by_name(
+    by_name = validators.live_package_ids(
         [n for r in rows if not r.values.get(L.KEY_FIELD) and (n := names.get(r.key))]
     )
     # Two rows making the same new entry (same organization and title) would collide.

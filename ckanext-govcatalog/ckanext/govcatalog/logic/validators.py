@@ -525,19 +525,25 @@ _known_names: contextvars.ContextVar[tuple[set[str], set[str]] | None] = context
 )
 
 
+def live_package_ids(names: list[str]) -> dict[str, str]:
+    """``{name: id}`` of the packages, not deleted, that hold these URL names (1,000 names per
+    query)."""
+    table = model.package_table
+    found: dict[str, str] = {}
+    for i in range(0, len(names), 1000):
+        query = sa.select(table.c.name, table.c.id).where(
+            table.c.name.in_(names[i : i + 1000]), table.c.state != model.State.DELETED
+        )
+        found.update(dict(model.Session.execute(query).all()))
+    return found
+
+
 @contextlib.contextmanager
 def names_known(names: list[str]) -> Iterator[None]:
     """Within this block package_name_validator answers for these names from one query, instead
     of one query per row of a file."""
     looked_up = {n for n in names if isinstance(n, str) and n}
-    taken: set[str] = set()
-    table = model.package_table
-    ordered = sorted(looked_up)
-    for i in range(0, len(ordered), 1000):
-        query = sa.select(table.c.name).where(
-            table.c.name.in_(ordered[i : i + 1000]), table.c.state != model.State.DELETED
-        )
-        taken.update(name for (name,) in model.Session.execute(query))
+    taken = set(live_package_ids(sorted(looked_up)))
     token = _known_names.set((looked_up, taken))
     try:
         yield
