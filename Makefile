@@ -6,7 +6,9 @@ run: install services   ## install what is missing, start services, serve the de
 	scripts/site.sh setup
 	scripts/site.sh serve
 
-test: export GOVCATALOG_BROWSER := 1  # install.sh then also installs chromium + CJK fonts for tests/journeys
+# install.sh then also installs chromium + CJK fonts for tests/journeys. (No comment on the line
+# itself: GNU make would keep the blanks before it in the value.)
+test: export GOVCATALOG_BROWSER := 1
 test: install services  ## the whole test suite against real PostgreSQL, Solr and Redis
 	scripts/test.sh
 

@@ -30,7 +30,7 @@ setup(
             "govcatalog = ckanext.govcatalog.plugin:GovCatalogPlugin",
         ],
         "ckan.rdf.profiles": [
-            "govcatalog_dcat = ckanext.govcatalog.dcat_profile:GovCatalogDCATProfile",
+            "govcatalog_dcat = ckanext.govcatalog.dcat.profile:GovCatalogDCATProfile",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

@@ -7,10 +7,11 @@ import time
 
 import ckan.plugins as p
 import pytest
-from catalog_data import entry
 from ckan.cli.cli import ckan as ckan_cli
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
+
+from tests.catalog_data import entry
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -162,7 +162,7 @@ with app._wsgi_app.test_request_context():
     import ckan.plugins.toolkit as tk
     from ckan import model
     from ckanext.activity.model import Activity
-    from ckanext.govcatalog.audit import chain
+    from ckanext.govcatalog.audit import log as chain
     from ckanext.govcatalog.bulk import importer, layout
     site = tk.get_action("get_site_user")({{"ignore_auth": True}}, {{}})["name"]
     org = tk.get_action("organization_create")({{"user": site}}, {{

@@ -12,13 +12,13 @@ import io
 import uuid
 from typing import Any
 
-import catalog_data  # tests/catalog_data.py: an entry that passes every catalog rule
 import ckan.model as core_model
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckan.tests.pytest_ckan.fixtures import FakeFileStorage
 
 from ckanext.govcatalog.model import Grant
+from tests import catalog_data  # an entry that passes every catalog rule
 
 # key: (dataset type, share_type, open_type, private)
 ENTRIES: dict[str, tuple[str, str | None, str | None, bool]] = {

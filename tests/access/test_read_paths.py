@@ -18,11 +18,11 @@ import ckan.model as core_model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 import pytest
-import read_path_world as rpw
 from ckan.common import config
 from ckan.tests.helpers import call_action
 
 from ckanext.govcatalog.model import AccessLog
+from tests.access import read_path_world as rpw
 
 COLUMNS = list(rpw.ENTRIES)  # uo uc ux co cc cx nx is pv
 # fmt: off
@@ -452,7 +452,7 @@ def test_dataset_counts(world, role):
 def _in_open_data_feed(key: str, listing: bool = True) -> bool:
     """DCAT publishes only entries whose open_type schemas/dcat.yaml lists (spec §7); the
     catalog listing, like package_search, leaves private entries out."""
-    from ckanext.govcatalog import dcat_profile
+    from ckanext.govcatalog.dcat import profile as dcat_profile
 
     type_, _share, open_, private = rpw.ENTRIES[key]
     if listing and private:

@@ -2,9 +2,10 @@
 the caller may see: CKAN answers these from SQL over every dataset."""
 
 import pytest
-from catalog_data import county_and_department, entry
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
+
+from tests.catalog_data import county_and_department, entry
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog_data import schema_entry
 from ckan.tests.helpers import call_action
+
+from tests.catalog_data import schema_entry
 
 DATA_ITEMS = ["姓名", "公民身份号码"]
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import io
 
 import pytest
-from bulk_builders import ENTRY_HEADERS, FIXTURE_SCHEMA, entry_row, item_rows, xlsx
 from ckan.tests.helpers import call_action
 from openpyxl import Workbook, load_workbook
 
 from ckanext.govcatalog.bulk import importer, workbook
+from tests.bulk.bulk_builders import ENTRY_HEADERS, FIXTURE_SCHEMA, entry_row, item_rows, xlsx
 
 pytestmark = [
     pytest.mark.ckan_config("scheming.dataset_schemas", FIXTURE_SCHEMA),

@@ -14,9 +14,10 @@ import subprocess
 import sys
 
 import pytest
-from catalog_data import county_and_department, entry, sysadmin
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
+
+from tests.catalog_data import county_and_department, entry, sysadmin
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 

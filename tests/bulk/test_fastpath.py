@@ -11,16 +11,16 @@ import json
 from typing import Any
 
 import pytest
-from catalog_data import county_and_department, entry
 from ckan import model
 from ckan.lib.search import query_for
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.activity.model import Activity
 
-from ckanext.govcatalog.audit import chain
-from ckanext.govcatalog.audit import hooks as audit_hooks
+from ckanext.govcatalog.audit import log as chain
+from ckanext.govcatalog.audit import records as audit_hooks
 from ckanext.govcatalog.bulk import exporter, fastpath, importer, layout
+from tests.catalog_data import county_and_department, entry
 
 pytestmark = pytest.mark.usefixtures("with_request_context")
 

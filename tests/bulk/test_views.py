@@ -13,12 +13,12 @@ import re
 from pathlib import Path
 
 import pytest
-from bulk_builders import FIXTURE_SCHEMA, entry_row, item_rows, xlsx
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from openpyxl import load_workbook
 
-from ckanext.govcatalog.views import bulk as bulk_views
+from ckanext.govcatalog.bulk import views as bulk_views
+from tests.bulk.bulk_builders import FIXTURE_SCHEMA, entry_row, item_rows, xlsx
 
 pytestmark = [
     pytest.mark.ckan_config("scheming.dataset_schemas", FIXTURE_SCHEMA),

@@ -12,7 +12,8 @@ import re
 
 import pytest
 import requests
-from conftest import run_journey
+
+from tests.journeys.conftest import run_journey
 
 
 def _report(records: list[dict]) -> str:

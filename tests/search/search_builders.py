@@ -6,9 +6,10 @@ from typing import Any
 
 import ckan.model as core_model
 import ckan.plugins.toolkit as tk
-from catalog_data import schema_entry
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
+
+from tests.catalog_data import schema_entry
 
 
 def make_entry(

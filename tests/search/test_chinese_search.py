@@ -1,7 +1,8 @@
 """Chinese search on the govcatalog Solr configset: segmentation, pinyin, synonyms, English."""
 
 import pytest
-from search_builders import make_entry, organization, search, titles
+
+from tests.search.search_builders import make_entry, organization, search, titles
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 

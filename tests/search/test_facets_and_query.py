@@ -2,7 +2,8 @@
 syntax (escaped or rejected with a message; never a 500, never around the permission filter)."""
 
 import pytest
-from search_builders import make_entry, member, organization, search, titles
+
+from tests.search.search_builders import make_entry, member, organization, search, titles
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 

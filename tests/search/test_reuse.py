@@ -3,7 +3,8 @@ synonyms count), with share_type and whether the caller can get the data now."""
 
 import ckan.plugins.toolkit as tk
 import pytest
-from search_builders import as_user, make_entry, member, organization
+
+from tests.search.search_builders import as_user, make_entry, member, organization
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 

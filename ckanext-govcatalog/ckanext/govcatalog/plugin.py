@@ -1,22 +1,95 @@
-"""Wires ckanext-govcatalog into CKAN. Holds no rules: each hook calls the module that owns it."""
+"""Wires ckanext-govcatalog into CKAN. Holds no rules: each hook calls the package that owns it.
+
+Each feature package offers its actions, auth functions, validators, template helpers, blueprints
+and CLI commands through ``get_<kind>()`` functions in its own modules; ``PROVIDERS`` lists them
+and ``collect`` merges them, refusing to start when two modules register the same name (a plain
+dict merge would let one silently replace the other).
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
 from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+import click
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.govcatalog import cli, helpers, views
 from ckanext.govcatalog import model as _model  # noqa: F401  (maps our tables on load)
-from ckanext.govcatalog.access import hooks as access_hooks
+from ckanext.govcatalog.access import read_paths
 from ckanext.govcatalog.access.labels import PermissionLabels
-from ckanext.govcatalog.logic import action, auth, validators
+
+# Imported now, not in collect(): scheming asks every plugin for validators while its own
+# validation module is half-initialised, and ours imports from it.
+from ckanext.govcatalog.catalog import validators as _validators  # noqa: F401
 from ckanext.govcatalog.search import facets as search_facets
 from ckanext.govcatalog.search import index as search_index
 from ckanext.govcatalog.search import query as search_query
 from ckanext.govcatalog.search import text as search_text
+
+# kind -> modules (under ckanext.govcatalog) whose get_<kind>() contribute to it
+PROVIDERS: dict[str, tuple[str, ...]] = {
+    "actions": (
+        "catalog.actions",
+        "search.actions",
+        "access.read_paths",
+        "sharing.actions",
+        "audit.records",
+        "dcat.publication",
+    ),
+    "auth_functions": ("catalog.auth", "search.actions", "access.read_paths", "sharing.auth"),
+    "validators": ("catalog.validators",),
+    "helpers": ("catalog.helpers", "home.helpers", "sharing.helpers"),
+    "blueprints": (
+        "web.session",
+        "web.compat",
+        "sharing.views",
+        "search.views",
+        "access.accesslog",
+        "bulk.views",
+    ),
+    "commands": ("demo.cli", "bulk.cli", "sharing.cli", "audit.cli"),
+}
+
+
+class DuplicateRegistration(Exception):
+    """Two modules register the same action, auth function, helper, blueprint or command."""
+
+
+def collect(kind: str, providers: tuple[str, ...] | None = None) -> Any:
+    """The merged registrations of ``kind``: a dict (actions, auth, validators, helpers) or a list
+    (blueprints, commands). Raises DuplicateRegistration naming both modules on a clash."""
+    seen: dict[str, str] = {}
+    merged: dict[str, Any] = {}
+    items: list[Any] = []
+    for module_name in providers if providers is not None else PROVIDERS[kind]:
+        module = importlib.import_module(f"ckanext.govcatalog.{module_name}")
+        found = getattr(module, f"get_{kind}")()
+        pairs = found.items() if isinstance(found, dict) else ((i.name, i) for i in found)
+        for name, item in pairs:
+            if name in seen:
+                raise DuplicateRegistration(
+                    f"govcatalog: {kind[:-1]} {name!r} is registered by both "
+                    f"{seen[name]} and {module_name}"
+                )
+            seen[name] = module_name
+            merged[name] = item
+            items.append(item)
+    return items if kind in ("blueprints", "commands") else merged
+
+
+@click.group(short_help="政务信息资源目录 (govcatalog) commands")
+def govcatalog() -> None:
+    """Commands of the government information resource catalog."""
+
+
+def _command_group() -> click.Group:
+    for command in collect("commands"):
+        # get_commands may be asked for more than once (each app built in a process)
+        govcatalog.commands.setdefault(command.name, command)
+    return govcatalog
 
 
 class GovCatalogPlugin(p.SingletonPlugin, DefaultTranslation, PermissionLabels):
@@ -42,41 +115,44 @@ class GovCatalogPlugin(p.SingletonPlugin, DefaultTranslation, PermissionLabels):
 
     # IConfigDeclaration
     def declare_config_options(self, declaration: Any, key: Any) -> None:
-        declaration.load_dict(_config_declaration())
+        import yaml
 
-    # IActions / IAuthFunctions / IValidators / ITemplateHelpers
+        path = os.path.join(os.path.dirname(__file__), "config_declaration.yaml")
+        with open(path, encoding="utf-8") as f:
+            declaration.load_dict(yaml.safe_load(f))
+
+    # IActions / IAuthFunctions / IValidators / ITemplateHelpers / IBlueprint / IClick
     def get_actions(self) -> dict[str, Any]:
-        return action.get_actions()
+        return collect("actions")
 
     def get_auth_functions(self) -> dict[str, Any]:
-        return auth.get_auth_functions()
+        return collect("auth_functions")
 
     def get_validators(self) -> dict[str, Any]:
-        return validators.get_validators()
+        return collect("validators")
 
     def get_helpers(self) -> dict[str, Any]:
-        return helpers.get_helpers()
+        return collect("helpers")
 
-    # IBlueprint / IClick
     def get_blueprint(self) -> list[Any]:
-        return views.get_blueprints()
+        return collect("blueprints")
 
     def get_commands(self) -> list[Any]:
-        return cli.get_commands()
+        return [_command_group()]
 
     # ISignal: the audit chain records catalog changes from action_succeeded
     def get_signal_subscriptions(self) -> Any:
-        from ckanext.govcatalog.audit import hooks as audit_hooks
+        from ckanext.govcatalog.audit import records
 
-        return audit_hooks.get_signal_subscriptions()
+        return records.get_signal_subscriptions()
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict = search_text.add_search_text(search_index.before_dataset_index(pkg_dict))
-        return access_hooks.before_dataset_index(pkg_dict)
+        return read_paths.before_dataset_index(pkg_dict)
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        access_hooks.after_dataset_show(context, pkg_dict)
+        read_paths.after_dataset_show(context, pkg_dict)
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         return search_query.before_dataset_search(search_params)
@@ -97,13 +173,3 @@ class GovCatalogPlugin(p.SingletonPlugin, DefaultTranslation, PermissionLabels):
 
     def group_facets(self, facets_dict: Any, group_type: str, package_type: Any) -> Any:
         return search_facets.group_facets(facets_dict, group_type, package_type)
-
-
-def _config_declaration() -> dict[str, Any]:
-    import os
-
-    import yaml
-
-    path = os.path.join(os.path.dirname(__file__), "config_declaration.yaml")
-    with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)

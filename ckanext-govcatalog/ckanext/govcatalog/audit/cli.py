@@ -20,7 +20,7 @@ def describe(broken: Any) -> str:
     """One line naming the first broken record and what is wrong with it (translated)."""
     import ckan.plugins.toolkit as tk
 
-    from ckanext.govcatalog.audit import chain
+    from ckanext.govcatalog.audit import log as chain
 
     detail = broken.detail
     messages = {
@@ -64,7 +64,7 @@ def verify(ctx: click.Context, anchors: tuple[str, ...]) -> None:
     """Check every record's hash and link; print OK and the count, or the first broken record."""
     import ckan.plugins.toolkit as tk
 
-    from ckanext.govcatalog.audit import chain
+    from ckanext.govcatalog.audit import log as chain
 
     pairs = [_anchor(a) for a in anchors]
     app = ctx.meta.get("flask_app")
@@ -94,8 +94,12 @@ def head() -> None:
     """Print the head as SEQ:HASH, to be kept elsewhere and passed back to `verify --anchor`.
 
     While the chain is empty that is seq 0 and the genesis hash."""
-    from ckanext.govcatalog.audit import chain
+    from ckanext.govcatalog.audit import log as chain
 
     current = chain.head()
     seq, value = current if current else (0, chain.GENESIS)
     click.echo(f"{seq}:{value}")
+
+
+def get_commands() -> list[click.Command]:
+    return [audit_group]

@@ -50,10 +50,9 @@ from ckan.lib import dictization
 from ckan.lib import plugins as lib_plugins
 from ckan.lib.dictization import model_dictize
 
-from ckanext.govcatalog import codes, orgs
-from ckanext.govcatalog.audit import chain
-from ckanext.govcatalog.audit import hooks as audit_hooks
-from ckanext.govcatalog.logic import validators
+from ckanext.govcatalog.audit import log as chain
+from ckanext.govcatalog.audit import records as audit_hooks
+from ckanext.govcatalog.catalog import codes, orgs, validators
 
 Progress = Callable[[str, int, int], None]
 CHUNK = 500  # entries per multi-row INSERT and per Solr request

@@ -24,7 +24,7 @@ from ckan.lib import plugins as lib_plugins
 from ckanext.govcatalog.bulk import fastpath
 from ckanext.govcatalog.bulk import layout as L
 from ckanext.govcatalog.bulk import workbook as W
-from ckanext.govcatalog.logic import validators
+from ckanext.govcatalog.catalog import validators
 
 Progress = Callable[[str, int, int], None]
 INDEX_BATCH = 500

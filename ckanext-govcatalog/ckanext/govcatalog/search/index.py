@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ckanext.govcatalog import orgs
+from ckanext.govcatalog.catalog import orgs
 
 LIST_FIELDS = ("theme", "user_orgs", "related_resource_codes")
 # JSON of repeating subfields: useless to Solr as one string, and searched through derived fields
