@@ -1,4 +1,4 @@
-"""Issue 2: the stack runs for real — plugin loaded, Solr indexing, CLI, service scripts."""
+"""The stack runs for real: plugin loaded, Solr indexing, CLI, service scripts."""
 
 import os
 import socket
@@ -8,10 +8,9 @@ import time
 import ckan.plugins as p
 import pytest
 from ckan.cli.cli import ckan as ckan_cli
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from tests.catalog_data import entry
+from tests import factories
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -27,18 +26,11 @@ def test_plugins_load():
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 def test_dataset_created_through_the_api_is_found_by_solr():
-    org = factories.Organization()
-    admin = factories.Sysadmin()
-    call_action(
-        "package_create",
-        context={"user": admin["name"]},
-        **entry(
-            org["name"],
-            name="population-register",
-            title="Population register",
-            notes="Basic population records of the county",
-            region_code="610922",
-        ),
+    factories.Entry(
+        user=factories.Sysadmin(),
+        name="population-register",
+        title="Population register",
+        notes="Basic population records of the county",
     )
     result = call_action("package_search", q="population")
     assert result["count"] == 1

@@ -2,6 +2,8 @@
 
 * ``start_ckan()`` loads .data/ckan.ini with the benchmark's own database (govcatalog_bench, created
   and migrated on first use) and the ``ckan_bench`` Solr core, and builds the app (plugins loaded).
+  A benchmark that must not share them (search_relevance.py runs beside import_speed.py) passes its
+  own database and cores (``Cores``); ``ensure_core`` creates a core on its configset if missing.
 * ``read_corpus()`` turns the real records of /work/shared/corpus into catalog entries.
 * ``solr_docs()`` builds the Solr documents exactly as CKAN's indexer does: it runs
   ``ckan.lib.search.index.PackageSearchIndex.index_package`` (with every loaded plugin's
@@ -20,7 +22,7 @@ import json
 import os
 import subprocess
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 from unittest import mock
 
 import requests
@@ -33,23 +35,33 @@ BENCH_DB = "govcatalog_bench"
 PLUGIN = "govcatalog"
 
 
+class Cores(NamedTuple):
+    """The two Solr cores a side-by-side benchmark writes: govcatalog's and stock CKAN's."""
+
+    bench: str = BENCH_CORE
+    stock: str = STOCK_CORE
+
+
+BENCH_CORES = Cores()
+
+
 # ---------------------------------------------------------------- CKAN set-up
 
 
-def start_ckan() -> Any:
-    """Loads CKAN on the benchmark database and core; returns the Flask app."""
+def start_ckan(db: str = BENCH_DB, core: str = BENCH_CORE) -> Any:
+    """Loads CKAN on a benchmark database and core; returns the Flask app."""
     ini = os.path.join(ROOT, ".data", "ckan.ini")
     subprocess.run(
-        [os.path.join(ROOT, "scripts", "services", "postgres.sh"), "createdb", BENCH_DB],
+        [os.path.join(ROOT, "scripts", "services", "postgres.sh"), "createdb", db],
         check=True,
         capture_output=True,
     )
     from ckan.cli import load_config
 
     conf = load_config(ini)
-    url = conf["sqlalchemy.url"].rsplit("/", 1)[0] + "/" + BENCH_DB
+    url = conf["sqlalchemy.url"].rsplit("/", 1)[0] + "/" + db
     conf["sqlalchemy.url"] = url
-    conf["solr_url"] = f"{SOLR}/{BENCH_CORE}"
+    conf["solr_url"] = f"{SOLR}/{core}"
     conf["ckan.tracking_enabled"] = "false"
     os.environ["CKAN_SQLALCHEMY_URL"] = url
     os.environ["CKAN_SOLR_URL"] = conf["solr_url"]
@@ -63,6 +75,19 @@ def _migrate(ini: str) -> None:
     ckan = os.path.join(ROOT, ".venv", "bin", "ckan")
     for args in (["db", "init"], ["db", "pending-migrations", "--apply"]):
         subprocess.run([ckan, "-c", ini, *args], check=True, capture_output=True)
+
+
+def ensure_core(core: str, configset: str) -> None:
+    """Creates the Solr core on a configset of config/solr/configsets unless it answers."""
+    ping = requests.get(f"{SOLR}/{core}/admin/ping", params={"wt": "json"}, timeout=10)
+    if ping.status_code == 200:
+        return
+    r = requests.get(
+        f"{SOLR}/admin/cores",
+        params={"action": "CREATE", "name": core, "configSet": configset, "wt": "json"},
+        timeout=120,
+    )
+    r.raise_for_status()
 
 
 def use_core(core: str) -> None:
@@ -160,12 +185,33 @@ _PREFIX = {
 }
 
 
+class CorpusMissing(SystemExit):
+    """The corpus folder is missing or holds none of the corpus files. A SystemExit, so that a
+    benchmark stops with the message (naming the folder) rather than a traceback."""
+
+
+def corpus_files() -> list[str]:
+    """The corpus's record files (<source>_*.jsonl); raises CorpusMissing when there are none."""
+    folder = os.path.abspath(CORPUS)
+    files = [
+        path
+        for path in sorted(glob.glob(os.path.join(folder, "*.jsonl")))
+        if os.path.basename(path).split("_")[0] in _PREFIX
+    ]
+    if not files:
+        found = "does not exist" if not os.path.isdir(folder) else "holds no corpus records"
+        raise CorpusMissing(
+            f"benchmark stopped: the corpus folder {folder} {found} (expected "
+            f"{', '.join(f'{src}_*.jsonl' for src in _PREFIX)}). Put the shared corpus there "
+            "(../shared/corpus beside the checkout) or set GOVCATALOG_CORPUS to its folder."
+        )
+    return files
+
+
 def read_corpus() -> list[dict[str, Any]]:
     out = []
-    for path in sorted(glob.glob(os.path.join(CORPUS, "*.jsonl"))):
+    for path in corpus_files():
         src = os.path.basename(path).split("_")[0]
-        if src not in _PREFIX:
-            continue
         with open(path, encoding="utf-8") as f:
             for line in f:
                 r = json.loads(line)
@@ -320,9 +366,14 @@ def settle_core(core: str) -> None:
 
 
 def load_both(
-    pkgs: Any, labels: Any = None, stock_labels: Any = None, batch: int = 2000
+    pkgs: Any,
+    labels: Any = None,
+    stock_labels: Any = None,
+    batch: int = 2000,
+    cores: Cores = BENCH_CORES,
 ) -> tuple[int, int]:
-    """Indexes the same package dicts into ckan_bench (govcatalog) and ckan_stock (stock CKAN).
+    """Indexes the same package dicts into ckan_bench (govcatalog) and ckan_stock (stock CKAN),
+    or into the given ``cores``.
 
     ``pkgs`` is a list, or a callable returning an iterator of chunks (lists) of package dicts,
     so that 100,000 entries need not sit in memory at once. ``labels``/``stock_labels`` give
@@ -332,20 +383,20 @@ def load_both(
     import ckan.plugins as p
 
     chunked = pkgs if callable(pkgs) else (lambda: chunks(pkgs, 5000))
-    clear_core(BENCH_CORE)
-    clear_core(STOCK_CORE)
+    clear_core(cores.bench)
+    clear_core(cores.stock)
     n_bench = n_stock = 0
     for part in chunked():
         docs = solr_docs(part, labels)
-        post_docs(BENCH_CORE, docs, batch, commit=False)
+        post_docs(cores.bench, docs, batch, commit=False)
         n_bench += len(docs)
-    commit_core(BENCH_CORE)
-    with stock_ckan():
+    commit_core(cores.bench)
+    with stock_ckan(cores):
         for part in chunked():
             docs = solr_docs(part, stock_labels if stock_labels is not None else labels)
-            post_docs(STOCK_CORE, docs, batch, commit=False)
+            post_docs(cores.stock, docs, batch, commit=False)
             n_stock += len(docs)
-    commit_core(STOCK_CORE)
+    commit_core(cores.stock)
     assert p.plugin_loaded(PLUGIN)
     return n_bench, n_stock
 
@@ -355,14 +406,17 @@ class stock_ckan:
     ckan_stock). Loading/unloading a plugin re-reads the configuration, so the core is set after.
     """
 
+    def __init__(self, cores: Cores = BENCH_CORES) -> None:
+        self.cores = cores
+
     def __enter__(self) -> None:
         import ckan.plugins as p
 
         p.unload(PLUGIN)
-        use_core(STOCK_CORE)
+        use_core(self.cores.stock)
 
     def __exit__(self, *exc: Any) -> None:
         import ckan.plugins as p
 
         p.load(PLUGIN)
-        use_core(BENCH_CORE)
+        use_core(self.cores.bench)

@@ -5,7 +5,7 @@
         [--no-stock] [--port 5077]
 
 Fast path: bulk/importer.import_rows (every row through the catalog schema's validators, then
-bulk/fastpath.py) on its own database (govcatalog_bench) and the ckan_bench Solr core (site id
+bulk/fastpath/) on its own database (govcatalog_bench) and the ckan_bench Solr core (site id
 govcatalog_bench, so other benchmarks' documents in that core are left alone); the real catalog
 schema of .data/ckan.ini; N generated entries of 10 data items each.
 

@@ -85,7 +85,7 @@ CHUNK = 5000
 def _values(name: str) -> list[str]:
     from ckanext.govcatalog import vocab
 
-    return [str(v["value"]) for v in vocab.load(name)["values"]]
+    return [str(v["value"]) for v in vocab.entries(name)]
 
 
 class Generator:
@@ -95,6 +95,11 @@ class Generator:
         corpus = benchlib.read_corpus()
         self.records = corpus
         self.items = sorted({i for e in corpus for i in e["items"]})
+        if not self.items:
+            raise benchlib.CorpusMissing(
+                f"benchmark stopped: the corpus folder {os.path.abspath(benchlib.CORPUS)} has no "
+                "data item names (putuo_*.jsonl, the 普陀 templates, is missing)."
+            )
         self.providers = sorted({e["provider"] for e in corpus})
         self.v = {
             k: _values(k)
@@ -111,9 +116,9 @@ class Generator:
         for c in self.v["catalog_class"]:
             from ckanext.govcatalog import vocab
 
-            vals = [str(v["value"]) for v in vocab.load("catalog_item")["values"]]
+            vals = [str(v["value"]) for v in vocab.entries("catalog_item")]
             self.items_by_class[c] = [
-                str(v["value"]) for v in vocab.load("catalog_item")["values"] if v.get("class") == c
+                str(v["value"]) for v in vocab.entries("catalog_item") if v.get("class") == c
             ] or vals[:1]
 
     def entry(self, i: int, rnd: random.Random) -> dict[str, Any]:
@@ -286,6 +291,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=150, help="timed queries per kind and core")
     ap.add_argument("--skip-load", action="store_true", help="reuse the cores' current documents")
     args = ap.parse_args()
+    if not args.skip_load:
+        benchlib.corpus_files()  # stop before the database work when there is nothing to load
 
     app = benchlib.start_ckan()
     with app._wsgi_app.test_request_context():

@@ -1,7 +1,8 @@
 """The catalog the read-path matrix runs against: an organization tree, one entry per allowed
 share_type/open_type combination (each with an uploaded file and a linked URL), an information
-system and a private entry, the users of every role of spec §4 and their grants. Entries go
-through package_create and the configured schemas; grants are inserted as the workflow would.
+system and a private entry, the users of every role of spec §4 and their grants. Organizations,
+people and entries are made with tests/factories.py (through the create actions and the
+configured schemas); grants are inserted as the workflow would.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ import uuid
 from typing import Any
 
 import ckan.model as core_model
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckan.tests.pytest_ckan.fixtures import FakeFileStorage
 
 from ckanext.govcatalog.model import Grant
-from tests import catalog_data  # an entry that passes every catalog rule
+from tests import factories
 
 # key: (dataset type, share_type, open_type, private)
 ENTRIES: dict[str, tuple[str, str | None, str | None, bool]] = {
@@ -68,22 +68,10 @@ class World:
     creator: dict[str, Any]
 
 
-def _choice(dataset_type: str, field_name: str) -> str:
-    """The first value the configured schema offers for a choice field."""
-    from ckanext.scheming.helpers import (
-        scheming_field_by_name,
-        scheming_field_choices,
-        scheming_get_dataset_schema,
-    )
-
-    schema = scheming_get_dataset_schema(dataset_type)
-    field = scheming_field_by_name(schema["dataset_fields"], field_name)
-    return scheming_field_choices(field)[0]["value"]
-
-
 def _entry(key: str, org: dict[str, Any], creator: dict[str, Any]) -> dict[str, Any]:
     type_, share, open_, private = ENTRIES[key]
     common = {
+        "user": creator,
         "name": f"rp-{key}",
         "title": f"Read path entry {key.upper()}",
         "notes": f"Entry {key} of the read-path matrix",
@@ -91,22 +79,8 @@ def _entry(key: str, org: dict[str, Any], creator: dict[str, Any]) -> dict[str, 
         "private": private,
     }
     if type_ == "info_system":
-        data = {
-            **common,
-            "type": type_,
-            "build_level": _choice(type_, "build_level"),
-            "system_status": _choice(type_, "system_status"),
-        }
-    else:
-        data = catalog_data.entry(
-            org["id"],
-            share_type=share,
-            open_type=open_,
-            share_condition=None if share == "unconditional" else "仅限政务服务使用",
-            open_condition="实名申请后使用" if open_ == "conditional" else None,
-            **{k: v for k, v in common.items() if k != "owner_org"},
-        )
-    return call_action("package_create", {"user": creator["name"]}, **data)
+        return factories.InfoSystem(**common)
+    return factories.Entry(share_type=share, open_type=open_, **common)
 
 
 def _resources(key: str, pkg_id: str, creator: dict[str, Any]) -> tuple[dict, dict]:
@@ -146,46 +120,29 @@ def _grant(user: dict[str, Any], pkg_id: str, status: str, days: int) -> None:
     )
 
 
-def _member(org: dict[str, Any], user: dict[str, Any], capacity: str) -> None:
-    call_action(
-        "organization_member_create",
-        {"ignore_auth": True},
-        id=org["id"],
-        username=user["name"],
-        role=capacity,
-    )
-
-
 def build() -> World:
     site = factories.Sysadmin(name="rp_sysadmin")
-    region = {"division_code": "610922", "org_level": "county"}
-    orgs = {"county": catalog_data.make_org(site, "rp-county", **region)}
+    orgs = {"county": factories.County(user=site, name="rp-county", title="rp-county")}
     # parent_org: the organization schema's field, stored as CKAN's Member(capacity='parent')
-    orgs["owner"] = catalog_data.make_org(site, "rp-owner", parent_org="rp-county", **region)
-    orgs["other"] = catalog_data.make_org(site, "rp-other", parent_org="rp-county", **region)
-    orgs["child"] = catalog_data.make_org(site, "rp-child", parent_org="rp-owner", **region)
+    for key, parent in (("owner", "rp-county"), ("other", "rp-county"), ("child", "rp-owner")):
+        orgs[key] = factories.Department(
+            user=site, name=f"rp-{key}", title=f"rp-{key}", parent_org=parent
+        )
 
     users: dict[str, dict[str, Any] | None] = {"anonymous": None, "sysadmin": site}
-    for role in (
-        "owner_editor",
-        "owner_admin",
-        "parent_admin",
-        "other_dept",
-        "child_member",
-        "public_user",
-        "gov_grant",
-        "public_grant",
-        "gov_lapsed",
-        "public_lapsed",
-    ):
+    memberships = {  # role: organization, capacity
+        "owner_editor": ("owner", "editor"),
+        "owner_admin": ("owner", "admin"),
+        "parent_admin": ("county", "admin"),
+        "other_dept": ("other", "editor"),
+        "child_member": ("child", "admin"),
+        "gov_grant": ("other", "member"),
+        "gov_lapsed": ("other", "member"),
+    }
+    for role, (org, capacity) in memberships.items():
+        users[role] = factories.Member(name=f"rp_{role}", organization=orgs[org], capacity=capacity)
+    for role in ("public_user", "public_grant", "public_lapsed"):
         users[role] = factories.User(name=f"rp_{role}")
-    _member(orgs["owner"], users["owner_editor"], "editor")
-    _member(orgs["owner"], users["owner_admin"], "admin")
-    _member(orgs["county"], users["parent_admin"], "admin")
-    _member(orgs["other"], users["other_dept"], "editor")
-    _member(orgs["child"], users["child_member"], "admin")
-    _member(orgs["other"], users["gov_grant"], "member")
-    _member(orgs["other"], users["gov_lapsed"], "member")
 
     creator = users["owner_editor"]
     entries, upload, link, views = {}, {}, {}, {}

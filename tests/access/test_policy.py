@@ -142,3 +142,63 @@ def test_serve_package_strips_only_without_data_access():
     ] == [{"url": ""}]
     served = policy.serve_package(granted(GOV), pkg("closed"), entry("conditional", "closed"))
     assert served["resources"] == [{"url": "http://x/data.csv"}]
+
+
+# --- who may request an entry's data -----------------------------------------------------------
+
+R = policy.RequestRefusal
+# (share, open) -> why a government user of another organization, and a logged-in public user,
+# may not request the data (None: they may)
+REQUESTS = {
+    ("unconditional", "open"): (R.SHARED_UNCONDITIONALLY, R.OPEN_TO_ALL),
+    ("unconditional", "conditional"): (R.SHARED_UNCONDITIONALLY, None),
+    ("unconditional", "closed"): (R.SHARED_UNCONDITIONALLY, R.GOVERNMENT_ONLY),
+    ("conditional", "open"): (R.OPEN_TO_ALL, R.OPEN_TO_ALL),
+    ("conditional", "conditional"): (None, None),
+    ("conditional", "closed"): (None, R.GOVERNMENT_ONLY),
+    ("none", "closed"): (R.NOT_SHARED, R.NOT_SHARED),
+}
+
+
+@pytest.mark.parametrize(("levels", "expected"), REQUESTS.items())
+def test_who_may_request_data(levels, expected):
+    e = entry(*levels)
+    gov, public = expected
+    assert policy.request_refusal(GOV, e) is gov
+    assert policy.request_refusal(PUBLIC, e) is public
+    assert policy.request_refusal(SYSADMIN, e) is R.SYSADMIN
+    owner = R.NOT_SHARED if levels[0] == "none" else R.OWN_ENTRY
+    assert policy.request_refusal(OWNER_USER, e) is owner
+    # a visitor is invited to log in exactly where a public user may request
+    assert policy.request_refusal(ANON, e) is (R.LOG_IN if public is None else public)
+
+
+@pytest.mark.parametrize("levels", CASES)
+def test_a_request_is_possible_exactly_where_a_grant_would_open_the_data(levels):
+    e = entry(*levels)
+    for who in (GOV, PUBLIC, OWNER_USER):
+        would_open = not policy.can_access_data(who, e) and policy.can_access_data(granted(who), e)
+        assert policy.may_request_data(who, e) is would_open, who.name
+
+
+def test_a_grant_holder_may_ask_again_before_it_runs_out():
+    assert policy.may_request_data(granted(GOV), entry("conditional", "closed"))
+    assert policy.may_request_data(granted(PUBLIC), entry("conditional", "conditional"))
+    assert policy.request_refusal(granted(PUBLIC), entry("conditional", "closed")) is (
+        R.GOVERNMENT_ONLY
+    )
+
+
+@pytest.mark.parametrize("over", [{"private": True}, {"state": "draft"}, {"state": "deleted"}])
+def test_unpublished_entries_cannot_be_requested(over):
+    e = entry("conditional", "conditional", **over)
+    for who in (GOV, PUBLIC, granted(GOV)):
+        assert policy.request_refusal(who, e) is R.NOT_PUBLISHED
+    assert policy.request_refusal(OWNER_USER, e) is R.OWN_ENTRY
+
+
+def test_entries_without_levels_and_information_systems_cannot_be_requested():
+    assert policy.request_refusal(GOV, entry(None, None)) is R.NOT_SHARED
+    system = entry("unconditional", "open", type="info_system")
+    assert policy.request_refusal(PUBLIC, system) is R.GOVERNMENT_ONLY
+    assert policy.request_refusal(ANON, system) is R.GOVERNMENT_ONLY

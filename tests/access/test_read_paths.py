@@ -1,4 +1,4 @@
-"""Issue 4: the read-path matrix. Every role of spec §4 × every allowed share_type/open_type
+"""The read-path matrix. Every role of spec §4 × every allowed share_type/open_type
 combination (plus an information system and a private entry) × every read path, asserting
 exactly what is visible. The expectation is the literal table below, written from the spec, not
 derived from access/policy.py.

@@ -2,33 +2,26 @@
 the caller may see: CKAN answers these from SQL over every dataset."""
 
 import pytest
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from tests.catalog_data import county_and_department, entry
+from tests import factories
 
 
 @pytest.fixture
-def catalog():
-    admin = factories.Sysadmin()
-    _county, dept = county_and_department(admin)
-    ctx = {"user": admin["name"]}
-    call_action(
-        "package_create",
-        context=ctx,
-        **entry(dept["id"], open_type="closed", tags=[{"name": "closedtag"}]),
+def catalog(county_and_department):
+    admin, dept = county_and_department["admin"], county_and_department["dept"]
+    factories.Entry(
+        user=admin,
+        owner_org=dept["id"],
+        open_type="closed",
+        tags=[{"name": "closedtag"}],
         resources=[{"url": "http://example.invalid/a.secretfmt", "format": "SECRETFMT"}],
     )
-    call_action(
-        "package_create",
-        context=ctx,
-        **entry(
-            dept["id"],
-            share_type="unconditional",
-            share_condition=None,
-            open_type="open",
-            tags=[{"name": "opentag"}],
-        ),
+    factories.Entry(
+        user=admin,
+        owner_org=dept["id"],
+        open_to_all=True,
+        tags=[{"name": "opentag"}],
         resources=[{"url": "http://example.invalid/b.csv", "format": "CSV"}],
     )
 
@@ -41,8 +34,7 @@ def test_public_sees_only_names_of_public_entries():
     assert call_action("format_autocomplete", context=dict(anon), q="") == ["csv"]
 
     # a government user sees every entry's metadata, so both tags and formats
-    gov = factories.User()
-    factories.Organization(users=[{"name": gov["name"], "capacity": "member"}])
+    gov = factories.Member()
     names = call_action("tag_autocomplete", context={"user": gov["name"]}, q="tag")
     assert sorted(names) == ["closedtag", "opentag"]
     formats = call_action("format_autocomplete", context={"user": gov["name"]}, q="")

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from ckan.tests import factories
-from ckan.tests.helpers import call_action
+
+from tests import factories
 
 
 @pytest.fixture
 def bulk_env(clean_db, clean_index, with_plugins):
     org = factories.Organization(name="shiquan-gaj", title="石泉县公安局")
-    officer = factories.User(name="officer")
-    call_action(
-        "organization_member_create",
-        id=org["id"],
-        username=officer["name"],
-        role="editor",
-    )
+    officer = factories.Member(name="officer", organization=org, capacity="editor")
     return {"org": org, "user": officer["name"]}

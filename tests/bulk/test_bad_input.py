@@ -1,4 +1,4 @@
-"""Issue 6 item 6: the files that go wrong. Each is refused with a reason naming row and column,
+"""The files that go wrong. Each is refused with a reason naming row and column,
 and nothing is written."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from ckan.tests.helpers import call_action
 from openpyxl import Workbook, load_workbook
 
 from ckanext.govcatalog.bulk import importer, workbook
-from tests.bulk.bulk_builders import ENTRY_HEADERS, FIXTURE_SCHEMA, entry_row, item_rows, xlsx
+from tests.bulk.spreadsheets import ENTRY_HEADERS, FIXTURE_SCHEMA, entry_row, item_rows, xlsx
 
 pytestmark = [
     pytest.mark.ckan_config("scheming.dataset_schemas", FIXTURE_SCHEMA),

@@ -1,4 +1,4 @@
-"""Issue 6 item 5: `ckanapi dump datasets` works against the site.
+"""`ckanapi dump datasets` works against the site.
 
 The real ckanapi CLI runs in a subprocess on the test configuration (LocalCKAN, its worker
 processes included), once as an anonymous caller (``-u ""``), once as a government user and once
@@ -14,10 +14,8 @@ import subprocess
 import sys
 
 import pytest
-from ckan.tests import factories
-from ckan.tests.helpers import call_action
 
-from tests.catalog_data import county_and_department, entry, sysadmin
+from tests import factories
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -54,21 +52,20 @@ def ckanapi_dump(ckan_ini: str, tmp_path, user: str | None) -> dict[str, dict]:
 
 
 @pytest.fixture
-def catalog():
-    admin = sysadmin()
-    _county, dept = county_and_department(admin)
-    ctx = {"user": admin["name"]}
+def catalog(county_and_department):
+    admin, dept = county_and_department["admin"], county_and_department["dept"]
     made = {
-        kind: call_action(
-            "package_create",
-            context=ctx,
-            **entry(dept["id"], title=f"{kind} 目录", open_type=kind, open_condition="须申请。"),
+        kind: factories.Entry(
+            user=admin,
+            owner_org=dept["id"],
+            title=f"{kind} 目录",
+            open_type=kind,
+            open_condition="须申请。",
         )
         for kind in ("open", "conditional", "closed")
     }
-    gov = factories.User()
     other = factories.Organization(name="dept-other", title="石泉县人社局")
-    call_action("organization_member_create", id=other["id"], username=gov["name"], role="member")
+    gov = factories.Member(organization=other)
     return {**made, "gov": gov}
 
 

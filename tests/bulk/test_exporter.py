@@ -1,4 +1,4 @@
-"""Issue 6 item 5: exports of what the caller may see; an .xlsx export re-imports unchanged."""
+"""Exports hold what the caller may see; an .xlsx export re-imports unchanged."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import io
 import json
 
 import pytest
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from openpyxl import load_workbook
 
 from ckanext.govcatalog.bulk import exporter, importer
-from tests.bulk.bulk_builders import FIXTURE_SCHEMA, entry_row, item_rows, xlsx
+from tests import factories
+from tests.bulk.spreadsheets import FIXTURE_SCHEMA, entry_row, item_rows, xlsx
 
 pytestmark = [
     pytest.mark.ckan_config("scheming.dataset_schemas", FIXTURE_SCHEMA),

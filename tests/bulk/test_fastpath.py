@@ -1,6 +1,6 @@
-"""Issue 6 item 4: the import fast path makes exactly what package_create makes (real schema).
+"""The import fast path makes exactly what package_create makes (real schema).
 
-The same rows go once through package_create and once through bulk/fastpath.py; package_show
+The same rows go once through package_create and once through bulk/fastpath/; package_show
 output, Solr documents, activities and audit records must be the same apart from what differs by
 nature (ids, names, timestamps, the resource code's sequence number).
 """
@@ -8,19 +8,22 @@ nature (ids, names, timestamps, the resource code's sequence number).
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from ckan import model
 from ckan.lib.search import query_for
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.activity.model import Activity
 
 from ckanext.govcatalog.audit import log as chain
 from ckanext.govcatalog.audit import records as audit_hooks
 from ckanext.govcatalog.bulk import exporter, fastpath, importer, layout
-from tests.catalog_data import county_and_department, entry
+from ckanext.govcatalog.bulk.fastpath import placeholders, writing
+from tests import factories
 
 pytestmark = pytest.mark.usefixtures("with_request_context")
 
@@ -42,9 +45,11 @@ VOLATILE = {
 
 
 def _rows(org: str) -> list[dict[str, Any]]:
-    basic = entry(org, tag_string="人口,户籍", notes="<script>alert(1)</script> 摘要")
-    thematic = entry(
-        org,
+    basic = factories.Entry.data(
+        owner_org=org, tag_string="人口,户籍", notes="<script>alert(1)</script> 摘要"
+    )
+    thematic = factories.Entry.data(
+        owner_org=org,
         title="公共服务事项目录",
         catalog_class="thematic",
         catalog_item="公共服务",
@@ -53,8 +58,8 @@ def _rows(org: str) -> list[dict[str, Any]]:
         open_type="open",
         tag_string="服务",
     )
-    departmental = entry(
-        org,
+    departmental = factories.Entry.data(
+        owner_org=org,
         title="部门内部台账",
         catalog_class="departmental",
         catalog_item=None,
@@ -105,9 +110,8 @@ def _fast_create(rows: list[dict[str, Any]], user: str, processes: int = 1) -> l
 # 2: rows checked, and package_show dicts built, in forked worker processes
 @pytest.mark.parametrize("processes", [1, 2])
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-def test_fast_path_makes_what_package_create_makes(processes):
-    admin = factories.Sysadmin()
-    _county, dept = county_and_department(admin)
+def test_fast_path_makes_what_package_create_makes(county_and_department, processes):
+    admin, dept = county_and_department["admin"], county_and_department["dept"]
     user = admin["name"]
     rows = _rows(dept["id"])
     slow_ids = [
@@ -153,9 +157,8 @@ def test_fast_path_makes_what_package_create_makes(processes):
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-def test_import_rows_against_the_real_schema():
-    admin = factories.Sysadmin()
-    _county, dept = county_and_department(admin)
+def test_import_rows_against_the_real_schema(county_and_department):
+    admin, dept = county_and_department["admin"], county_and_department["dept"]
     rows = [
         importer.Row(n + 2, str(n + 1), dict(r, title=f"{r['title']}{n}"), {})
         for n, r in enumerate(_rows(dept["id"]))
@@ -182,9 +185,8 @@ def test_import_rows_against_the_real_schema():
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-def test_validation_split_between_processes_is_the_same():
-    admin = factories.Sysadmin()
-    _county, dept = county_and_department(admin)
+def test_validation_split_between_processes_is_the_same(county_and_department):
+    admin, dept = county_and_department["admin"], county_and_department["dept"]
     user = admin["name"]
     rows = [
         dict(r, name=f"row-{n}", title=f"{r['title']}{n}")
@@ -199,7 +201,7 @@ def test_validation_split_between_processes_is_the_same():
     assert [_strip(data) for data, _errors in three] == [_strip(data) for data, _errors in one]
     # the later thirds really were checked in other processes: their placeholders are theirs
     numbers = [int(d["resource_code"].rsplit("/", 1)[1]) for d, e in three if not e]
-    assert max(numbers) > fastpath._PLACEHOLDER_BASE + 2 * fastpath._PLACEHOLDER_RANGE
+    assert max(numbers) > placeholders.BASE + 2 * placeholders.RANGE
 
     # rows checked in the workers are written like the others, with real codes in row order
     good = [data for n, (data, _errors) in enumerate(three) if n != 7]
@@ -216,11 +218,69 @@ def test_validation_split_between_processes_is_the_same():
     assert call_action("package_search", q="*:*", include_private=True)["count"] == 11
 
 
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_the_user_and_the_organizations_are_read_once_per_run(county_and_department):
+    """Checking and writing four times as many rows asks the database for the user and the
+    organizations no more often, and CKAN's own lookups are as they were once a run is over."""
+    admin, dept = county_and_department["admin"], county_and_department["dept"]
+    lookups = (model.Group.__dict__["get"], model.User.__dict__["get"])
+    reads: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if re.search(r'\bFROM "(user|group)"', statement):
+            reads.append(statement)
+
+    def run(copies: int) -> tuple[int, int]:
+        rows = [
+            dict(r, name=f"row-{copies}-{n}", title=f"{r['title']}{n}")
+            for n, r in enumerate(_rows(dept["id"]) * copies)
+        ]
+        reads.clear()
+        checked = fastpath.validate("dataset", admin["name"], rows, processes=1)
+        assert [errors for _data, errors in checked] == [{}] * len(rows)
+        checking = len(reads)
+        index = fastpath.Index()
+        fastpath.write([data for data, _errors in checked], admin["name"], index)
+        model.repo.commit()
+        index.commit()
+        return checking, len(reads) - checking
+
+    sa.event.listen(model.meta.engine, "before_cursor_execute", count)
+    try:
+        few, many = run(1), run(4)
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", count)
+    assert many == few and min(few) > 0
+    assert (model.Group.__dict__["get"], model.User.__dict__["get"]) == lookups
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_documents_are_built_without_being_sent(county_and_department):
+    """solr_docs gives the documents CKAN's indexer makes (our index hook's fields included)
+    without sending them, and leaves CKAN's indexer as it was."""
+    from ckan import logic
+    from ckan.lib.search import common
+    from ckan.lib.search import index as search_index
+
+    admin, dept = county_and_department["admin"], county_and_department["dept"]
+    created = call_action("package_create", context={"user": admin["name"]}, **_rows(dept["id"])[0])
+    context = {"user": "", "model": model, "session": model.Session}
+    default, custom = logic.package_show_default_and_custom_schemas(context, created["id"])
+    other_id = str(uuid.uuid4())  # as if another entry: not in Solr
+    (doc,) = fastpath.solr_docs([(dict(default, id=other_id), dict(custom, id=other_id))])
+    assert doc["id"] == other_id and doc["name"] == created["name"]
+    assert doc["org_path"] == ["county", "dept-police"]
+    assert json.loads(doc["validated_data_dict"])["resource_code"] == created["resource_code"]
+    fastpath.Index().conn.commit()
+    found = query_for(model.Package).run({"q": f'id:"{other_id}"'}, permission_labels=None)
+    assert found["count"] == 0
+    assert search_index.make_connection is common.make_connection
+
+
 @pytest.mark.parametrize("processes", [1, 2])
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-def test_a_failure_while_writing_leaves_nothing(monkeypatch, processes):
-    admin = factories.Sysadmin()
-    _county, dept = county_and_department(admin)
+def test_a_failure_while_writing_leaves_nothing(county_and_department, monkeypatch, processes):
+    admin, dept = county_and_department["admin"], county_and_department["dept"]
     user = admin["name"]
     taken = call_action(
         "package_create", context={"user": user}, **dict(_rows(dept["id"])[0], name="taken")
@@ -228,7 +288,7 @@ def test_a_failure_while_writing_leaves_nothing(monkeypatch, processes):
     before = (chain.count(), model.Session.query(Activity).count())
     # one entry per chunk: the first ones are written, and the first sent to Solr (from the
     # sending thread), before the third fails
-    monkeypatch.setattr(fastpath, "CHUNK", 1)
+    monkeypatch.setattr(writing, "CHUNK", 1)
     rows = [dict(r, name=f"new-{n}") for n, r in enumerate(_rows(dept["id"]))]
     rows[2]["name"] = "taken-too"
     checked = fastpath.validate("dataset", user, rows)

@@ -1,4 +1,4 @@
-"""Issue 6: template generation and the all-or-nothing import with upsert."""
+"""Template generation and the all-or-nothing import with upsert."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from ckan.tests.helpers import call_action
 from openpyxl import load_workbook
 
 from ckanext.govcatalog.bulk import importer, layout, workbook
-from tests.bulk.bulk_builders import FIXTURE_SCHEMA, entry_row, item_rows, xlsx
+from tests.bulk.spreadsheets import FIXTURE_SCHEMA, entry_row, item_rows, xlsx
 
 pytestmark = [
     pytest.mark.ckan_config("scheming.dataset_schemas", FIXTURE_SCHEMA),
@@ -144,7 +144,7 @@ def test_messy_real_world_cells(bulk_env):
     ws.title = "Sheet1"
     ws["A1"] = "石泉县公安局政务信息资源目录（2023年）"
     ws.merge_cells("A1:M1")
-    from tests.bulk.bulk_builders import ENTRY_HEADERS
+    from tests.bulk.spreadsheets import ENTRY_HEADERS
 
     # two-level header: a merged group cell over two sub-headers, the rest merged vertically
     for i, h in enumerate(ENTRY_HEADERS, start=1):
@@ -168,7 +168,7 @@ def test_messy_real_world_cells(bulk_env):
     )
     ws.append(entry_row(2, "shiquan-gaj", 发布日期=dt.datetime(2023, 2, 16), 更新周期="每 月"))
     its = wb.create_sheet("信息项")
-    from tests.bulk.bulk_builders import ITEM_HEADERS
+    from tests.bulk.spreadsheets import ITEM_HEADERS
 
     its.append(ITEM_HEADERS)
     its.append([1, "姓名", "C", "５０", "", "是"])
@@ -194,7 +194,7 @@ def test_messy_real_world_cells(bulk_env):
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk"])
 def test_csv_in_utf8_and_gbk(bulk_env, encoding):
-    from tests.bulk.bulk_builders import ENTRY_HEADERS
+    from tests.bulk.spreadsheets import ENTRY_HEADERS
 
     lines = [",".join([*ENTRY_HEADERS, "信息项"])]
     row = entry_row(1, "石泉县公安局", 发布日期="2023/2/16")

@@ -1,4 +1,5 @@
-"""Issue 6 items 1, 2 and 5: the data officers' web pages, through the Flask test app.
+"""The data officers' web pages (template, upload, report, confirm, export), through the Flask
+test app.
 
 Forms are posted the way a browser does: logged in through the login form, the CSRF token read
 from the rendered page, the file sent as multipart form data.
@@ -13,12 +14,12 @@ import re
 from pathlib import Path
 
 import pytest
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from openpyxl import load_workbook
 
 from ckanext.govcatalog.bulk import views as bulk_views
-from tests.bulk.bulk_builders import FIXTURE_SCHEMA, entry_row, item_rows, xlsx
+from tests import factories
+from tests.bulk.spreadsheets import FIXTURE_SCHEMA, entry_row, item_rows, xlsx
 
 pytestmark = [
     pytest.mark.ckan_config("scheming.dataset_schemas", FIXTURE_SCHEMA),
@@ -200,13 +201,7 @@ def test_a_non_member_is_refused(app, bulk_env):
 def test_a_member_without_editor_rights_and_other_users_uploads(app, bulk_env):
     """A plain member may not import into the organization; nobody but the uploader may see
     or confirm an upload."""
-    reader = factories.User()
-    call_action(
-        "organization_member_create",
-        id=bulk_env["org"]["id"],
-        username=reader["name"],
-        role="member",
-    )
+    reader = factories.Member(organization=bulk_env["org"], capacity="member")
     login(app, reader["name"])
     page = app.get("/catalog/bulk")
     assert (
@@ -216,13 +211,7 @@ def test_a_member_without_editor_rights_and_other_users_uploads(app, bulk_env):
 
     login(app, bulk_env["user"])
     location = upload(app, good_file(), "a.xlsx", bulk_env["org"]["id"]).headers["Location"]
-    other_officer = factories.User()
-    call_action(
-        "organization_member_create",
-        id=bulk_env["org"]["id"],
-        username=other_officer["name"],
-        role="editor",
-    )
+    other_officer = factories.Member(organization=bulk_env["org"], capacity="editor")
     login(app, other_officer["name"])
     csrf = token(app.get("/catalog/bulk"))
     assert app.get(location).status_code == 404

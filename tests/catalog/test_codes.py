@@ -1,5 +1,5 @@
-"""Issue 3 item 3: resource codes (分类码/顺序码), allocated under real concurrency against the
-test database, never reused."""
+"""Resource codes (分类码/顺序码): taken from the code table, allocated under real concurrency
+against the test database, never reused."""
 
 from __future__ import annotations
 
@@ -13,23 +13,16 @@ from ckan.logic import ValidationError
 from ckan.tests.helpers import call_action
 
 from ckanext.govcatalog.catalog import codes
-from tests.catalog_data import county_and_department, entry, make_org, sysadmin
+from tests import factories
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-
-
-@pytest.fixture
-def world() -> dict[str, Any]:
-    admin = sysadmin()
-    county, dept = county_and_department(admin)
-    return {"admin": admin, "county": county, "dept": dept}
 
 
 def create(world: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     return call_action(
         "package_create",
         context={"user": world["admin"]["name"]},
-        **entry(world["dept"]["name"], **overrides),
+        **factories.Entry.data(owner_org=world["dept"]["name"], **overrides),
     )
 
 
@@ -51,18 +44,16 @@ def test_codes_follow_classification(world):
 
 
 def test_departmental_items_are_per_department_and_stable(world):
-    other = make_org(
-        world["admin"],
-        "dept-health",
-        title="石泉县卫生健康局",
-        parent_org="county",
-        division_code="610922",
+    other = factories.Department(
+        user=world["admin"], name="dept-health", title="石泉县卫生健康局", parent_org="county"
     )
     ours = create(world, catalog_class="departmental", catalog_item="")
     theirs = call_action(
         "package_create",
         context={"user": world["admin"]["name"]},
-        **entry(other["name"], catalog_class="departmental", catalog_item=""),
+        **factories.Entry.data(
+            owner_org=other["name"], catalog_class="departmental", catalog_item=""
+        ),
     )
     again = create(world, catalog_class="departmental", catalog_item="")
     assert ours["resource_code"] == "301/000001"
@@ -79,6 +70,41 @@ def test_codes_are_never_reused_after_deletion_or_rejection(world):
     second = create(world)
     assert first["resource_code"] == "101/000001"
     assert second["resource_code"] == "101/000002"
+
+
+class _FixedNumbers(codes.Numbering):
+    """Numbers of a caller's own: 顺序码 from 4242 up, 项 "77" for every department."""
+
+    def __init__(self) -> None:
+        self.taken: list[str] = []
+
+    def sequence(self, class_code: str) -> int:
+        self.taken.append(class_code)
+        return 4241 + len(self.taken)
+
+    def departmental_item(self, org_id: str) -> str:
+        return "77"
+
+
+def test_a_numbering_in_the_context_numbers_the_new_entry(world):
+    numbering = _FixedNumbers()
+    context = {"user": world["admin"]["name"], codes.NUMBERING_KEY: numbering}
+    ours = call_action(
+        "package_create", context=context, **factories.Entry.data(owner_org=world["dept"]["name"])
+    )
+    departmental = call_action(
+        "package_create",
+        context=dict(context),
+        **factories.Entry.data(
+            owner_org=world["dept"]["name"], catalog_class="departmental", catalog_item=""
+        ),
+    )
+    assert ours["resource_code"] == "101/004242"
+    assert departmental["resource_code"] == "377/004243"
+    assert numbering.taken == ["101", "377"]
+    # nothing was taken from the sequence table meanwhile
+    assert create(world)["resource_code"] == "101/000001"
+    assert codes.numbering_in({}) is codes.SEQUENCE_TABLE
 
 
 def test_parallel_sequence_allocation_gives_distinct_numbers():
@@ -107,8 +133,8 @@ def test_parallel_creates_receive_distinct_codes(world, app):
                 pkg = call_action(
                     "package_create",
                     context={"user": user},
-                    **entry(
-                        owner,
+                    **factories.Entry.data(
+                        owner_org=owner,
                         name=f"parallel-{i}",
                         catalog_class="thematic",
                         catalog_item="公共服务",

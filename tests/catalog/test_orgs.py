@@ -1,5 +1,5 @@
-"""Issue 3 items 1 and 5: the organization tree (county → departments and towns → villages),
-kept in step with CKAN's native hierarchy, and shown on the organization page."""
+"""The organization tree (county → departments and towns → villages), kept in step with CKAN's
+native hierarchy, and shown on the organization page."""
 
 from __future__ import annotations
 
@@ -7,50 +7,23 @@ from typing import Any
 
 import ckan.model as model
 import pytest
+import sqlalchemy as sa
 from ckan.tests.helpers import call_action
 
 from ckanext.govcatalog.catalog import orgs
-from tests.catalog_data import county_and_department, entry, make_org, sysadmin
+from tests import factories
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
 
 @pytest.fixture
-def tree() -> dict[str, Any]:
-    admin = sysadmin()
-    county_and_department(admin)
-    make_org(
-        admin,
-        "town-a",
-        title="城关镇人民政府",
-        parent_org="county",
-        org_level="town",
-        division_code="610922100000",
-    )
-    make_org(
-        admin,
-        "town-b",
-        title="池河镇人民政府",
-        parent_org="county",
-        org_level="town",
-        division_code="610922104000",
-    )
-    make_org(
-        admin,
-        "village-a1",
-        title="西城社区",
-        parent_org="town-a",
-        org_level="village",
-        division_code="610922100001",
-    )
-    make_org(
-        admin,
-        "village-a2",
-        title="东城社区",
-        parent_org="town-a",
-        org_level="village",
-        division_code="610922100002",
-    )
+def tree(county_and_department: dict[str, Any]) -> dict[str, Any]:
+    """The county with its police department, two towns, and two villages under the first."""
+    admin = county_and_department["admin"]
+    factories.Town(user=admin, name="town-a", title="城关镇人民政府", parent_org="county")
+    factories.Town(user=admin, name="town-b", title="池河镇人民政府", parent_org="county")
+    factories.Village(user=admin, name="village-a1", title="西城社区", parent_org="town-a")
+    factories.Village(user=admin, name="village-a2", title="东城社区", parent_org="town-a")
     return {"admin": admin}
 
 
@@ -67,6 +40,37 @@ def test_descendants_and_ancestors(tree):
     assert orgs.ancestor_org_names("village-a1") == ["county", "town-a"]
     assert orgs.ancestor_org_names("county") == []
     assert orgs.descendant_org_names("no-such-org") == []
+
+
+def test_read_once_reads_each_organization_and_path_once(tree):
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    sa.event.listen(model.meta.engine, "before_cursor_execute", count)
+    try:
+        with orgs.read_once():
+            path = orgs.org_path("village-a1")
+            town = orgs.active_org("town-a")
+            read = len(statements)
+            path.append("changed by its caller")
+            with orgs.read_once():  # an inner block shares the outer one's reads
+                assert orgs.org_path("village-a1") == ["county", "town-a", "village-a1"]
+                assert orgs.active_org("town-a") is town
+            assert len(statements) == read > 0
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", count)
+    assert town is not None and town.name == "town-a"
+    assert orgs.active_org("village-a1-unknown") is None
+
+
+def test_outside_read_once_a_move_shows_at_once(tree):
+    ctx = {"user": tree["admin"]["name"]}
+    with orgs.read_once():
+        assert orgs.org_path("village-a1") == ["county", "town-a", "village-a1"]
+    call_action("organization_patch", context=ctx, id="village-a1", parent_org="town-b")
+    assert orgs.org_path("village-a1") == ["county", "town-b", "village-a1"]
 
 
 def test_native_hierarchy_follows_parent_org(tree):
@@ -88,7 +92,7 @@ def test_native_hierarchy_follows_parent_org(tree):
 
 def test_moving_an_organization_moves_its_units_and_reindexes(tree):
     ctx = {"user": tree["admin"]["name"]}
-    call_action("package_create", context=ctx, **entry("village-a1", name="village-entry"))
+    factories.Entry(user=tree["admin"], owner_org="village-a1", name="village-entry")
     assert call_action("package_search", fq='org_path:"town-a"')["count"] == 1
     call_action("organization_patch", context=ctx, id="village-a1", parent_org="town-b")
     assert orgs.ancestor_org_names("village-a1") == ["county", "town-b"]
@@ -102,10 +106,7 @@ def test_moving_an_organization_moves_its_units_and_reindexes(tree):
 
 
 def test_admin_role_cascades_down_the_tree(tree):
-    from ckan.tests import factories
-
-    user = factories.User()
-    call_action("organization_member_create", id="town-a", username=user["name"], role="admin")
+    user = factories.Member(organization="town-a", capacity="admin")
     listed = call_action(
         "organization_list_for_user",
         context={"user": user["name"]},
@@ -134,8 +135,6 @@ def test_organization_page_tree_in_chinese(tree, app):
 def test_viewer_organizations_are_ckans_read_list(tree, cascade):
     # policy.read_org_ids replaces organization_list_for_user(permission="read") on every search:
     # for every kind of membership it must name exactly the same organizations
-    from ckan.tests import factories
-
     from ckanext.govcatalog.access import policy
 
     ctx = {"user": tree["admin"]["name"]}
@@ -147,12 +146,13 @@ def test_viewer_organizations_are_ckans_read_list(tree, cascade):
         "gone-member": ("gone", "member"),
         "gone-admin": ("gone", "admin"),  # its still active sub-unit is read through it
     }
-    make_org(tree["admin"], "gone", title="已撤销单位", parent_org="county")
-    make_org(tree["admin"], "gone-unit", title="已撤销单位下属站所", parent_org="gone")
+    factories.Organization(user=tree["admin"], name="gone", title="已撤销单位", parent_org="county")
+    factories.Organization(
+        user=tree["admin"], name="gone-unit", title="已撤销单位下属站所", parent_org="gone"
+    )
     group = factories.Group(name="topic-group")
     for name, (org, role) in roles.items():
-        factories.User(name=name)
-        call_action("organization_member_create", context=ctx, id=org, username=name, role=role)
+        factories.Member(name=name, organization=org, capacity=role)
     call_action("organization_delete", context=ctx, id="gone")
     factories.User(name="group-only")
     call_action(

@@ -1,4 +1,4 @@
-"""Issue 3 items 1 and 5: the schemas (catalog entry, information system, organization), their
+"""The schemas (catalog entry, information system, organization), their
 vocabularies, and the pages that show them, in English and Chinese."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import polib
 import pytest
 from ckan.tests.helpers import call_action
 
-from ckanext.govcatalog import choices, vocab
+from ckanext.govcatalog import vocab
 from ckanext.govcatalog.catalog import codes
-from tests.catalog_data import county_and_department, entry, sysadmin
+from tests import factories
 
 PKG = os.path.join(
     os.path.dirname(__file__), "..", "..", "ckanext-govcatalog", "ckanext", "govcatalog"
@@ -99,28 +99,33 @@ class TestSchemas:
             assert set(f["label"]) == {"zh_Hans_CN", "en"}, f["field_name"]
             assert "choices" not in f, f"{f['field_name']} lists literal choices"
             if f.get("choices_helper") == "govcatalog_choices":
-                name = choices.field_vocabulary(f)
+                name = vocab.field_vocabulary(f)
                 assert name in vocab.vocabulary_names(), name
 
     def test_api_values_of_sharing_levels(self):
-        assert choices.values("share_type") == ["unconditional", "conditional", "none"]
-        assert choices.values("open_type") == ["open", "conditional", "closed"]
+        assert vocab.values("share_type") == ["unconditional", "conditional", "none"]
+        assert vocab.values("open_type") == ["open", "conditional", "closed"]
 
     def test_vocabulary_labels_are_bilingual(self):
         for name in vocab.vocabulary_names():
-            for e in choices.entries(name):
+            for e in vocab.entries(name):
                 assert set(e["label"]) == {"zh_Hans_CN", "en"}, (name, e["value"])
 
     def test_every_item_has_a_code(self):
         table = codes.code_table()["classes"]
-        for e in choices.entries("catalog_item"):
+        for e in vocab.entries("catalog_item"):
             assert e["value"] in table[e["class"]]["items"], e["value"]
-        assert set(table) == set(choices.values("catalog_class"))
+        assert set(table) == set(vocab.values("catalog_class"))
 
 
 def _msgids_in_code() -> set[str]:
     out: set[str] = set()
-    for rel in ("catalog/validators.py", "catalog/codes.py"):
+    for rel in (
+        "catalog/field_rules.py",
+        "catalog/entry_rules.py",
+        "catalog/package_names.py",
+        "catalog/codes.py",
+    ):
         with open(os.path.join(PKG, rel), encoding="utf-8") as f:
             tree = ast.parse(f.read())
         for n in ast.walk(tree):
@@ -199,14 +204,11 @@ def test_every_message_of_the_plugin_reads_in_chinese():
 
 
 @pytest.fixture
-def world() -> dict[str, Any]:
-    admin = sysadmin()
-    county_and_department(admin)
-    ctx = {"user": admin["name"]}
-    call_action(
-        "package_create",
-        context=ctx,
-        type="info_system",
+def world(county_and_department: dict[str, Any]) -> dict[str, Any]:
+    """The police department's entry "people", collected by its information system."""
+    admin = county_and_department["admin"]
+    factories.InfoSystem(
+        user=admin,
         name="sys-people",
         title="人口信息管理系统",
         owner_org="dept-police",
@@ -215,16 +217,13 @@ def world() -> dict[str, Any]:
         user_orgs=["county", "dept-police"],
         sso_supported="yes",
     )
-    pkg = call_action(
-        "package_create",
-        context=ctx,
-        **entry(
-            "dept-police",
-            name="people",
-            source_system="sys-people",
-            open_type="conditional",
-            open_condition="实名注册后开放汇总数据",
-        ),
+    pkg = factories.Entry(
+        user=admin,
+        owner_org="dept-police",
+        name="people",
+        source_system="sys-people",
+        open_type="conditional",
+        open_condition="实名注册后开放汇总数据",
     )
     return {"admin": admin, "pkg": pkg}
 

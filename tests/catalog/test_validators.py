@@ -1,4 +1,4 @@
-"""Issue 3 item 2: every catalog rule, each with good and bad input. A rejected create or update
+"""Every catalog rule, each with good and bad input. A rejected create or update
 comes back as a ValidationError keyed by the field and writes nothing."""
 
 from __future__ import annotations
@@ -10,24 +10,18 @@ import pytest
 from ckan.logic import ValidationError
 from ckan.tests.helpers import call_action
 
-from ckanext.govcatalog.catalog.validators import uscc_check_char
-from tests.catalog_data import COUNTY_CODE, county_and_department, entry, make_org, sysadmin
+from ckanext.govcatalog.catalog.field_rules import uscc_check_char
+from tests import factories
+from tests.factories import COUNTY_CODE
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-
-
-@pytest.fixture
-def world() -> dict[str, Any]:
-    admin = sysadmin()
-    county, dept = county_and_department(admin)
-    return {"admin": admin, "county": county, "dept": dept}
 
 
 def create(world: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     return call_action(
         "package_create",
         context={"user": world["admin"]["name"]},
-        **entry(world["dept"]["name"], **overrides),
+        **factories.Entry.data(owner_org=world["dept"]["name"], **overrides),
     )
 
 
@@ -92,6 +86,32 @@ def test_rule_rejects_bad_input(world, overrides, field, words):
     errors = rejected(world, **overrides)
     assert field in errors, errors
     assert words in " ".join(map(str, errors[field])), errors[field]
+
+
+@pytest.mark.parametrize(
+    "prefix,closed,basic",
+    [("/zh_Hans_CN", "不予开放", "基础信息资源"), ("", "Not open", "Basic information resources")],
+)
+def test_vocabulary_values_in_messages_are_named_in_the_users_language(
+    app, world, prefix, closed, basic
+):
+    """A message that names a vocabulary value (the open type a share type forces, the class an
+    item does not belong to) names it in the locale of the request, not the site's default."""
+    response = app.post(
+        f"{prefix}/api/3/action/package_create",
+        json=factories.Entry.data(
+            owner_org=world["dept"]["name"],
+            share_type="none",
+            share_condition="依据《统计法》第二十五条不予共享",
+            open_type="open",
+            catalog_item="社区治理",
+        ),
+        headers={"Authorization": world["admin"]["token"]},
+        status=409,
+    )
+    errors = response.json["error"]
+    assert closed in " ".join(errors["open_type"]), errors
+    assert basic in " ".join(errors["catalog_item"]), errors
 
 
 def test_share_none_forces_closed_when_open_type_is_omitted(world):
@@ -222,16 +242,14 @@ def test_uscc_check_character_matches_known_codes():
 def test_organization_rules(world, fields, field, words):
     before = model.Session.query(model.Group).count()
     with pytest.raises(ValidationError) as e:
-        make_org(world["admin"], "bad-org", **fields)
+        factories.Organization(user=world["admin"], name="bad-org", **fields)
     assert words in " ".join(e.value.error_dict[field])
     model.Session.remove()
     assert model.Session.query(model.Group).count() == before
 
 
 def test_organization_cannot_be_put_under_its_own_unit(world):
-    town = make_org(
-        world["admin"], "town", parent_org="county", org_level="town", division_code="610922100000"
-    )
+    town = factories.Town(user=world["admin"], name="town", parent_org="county")
     with pytest.raises(ValidationError) as e:
         call_action(
             "organization_patch",
@@ -278,75 +296,3 @@ def test_info_system_fields(world):
             sso_supported="maybe",
         )
     assert {"build_level", "system_status", "user_orgs", "sso_supported"} <= set(e.value.error_dict)
-
-
-# --- dataset URL names: CKAN's check, asked of the database only when the answer is unknown ---
-
-
-def _name_check(validator: Any, name: str, **context: Any) -> tuple[list[str], str | None]:
-    """(errors, Invalid message) of a package_name_validator for ``name``."""
-    from ckan.lib.navl.dictization_functions import Invalid
-
-    key = ("name",)
-    data: dict[Any, Any] = {key: name}
-    errors: dict[Any, list[str]] = {key: []}
-    try:
-        validator(key, data, errors, dict(context, model=model, session=model.Session))
-    except Invalid as e:
-        return errors[key], str(e.error)
-    return errors[key], None
-
-
-def _package_queries() -> tuple[list[str], Any]:
-    import sqlalchemy as sa
-
-    seen: list[str] = []
-
-    def listen(_conn, _cursor, statement, *_args):
-        if "FROM package" in statement:
-            seen.append(statement)
-
-    sa.event.listen(model.meta.engine, "before_cursor_execute", listen)
-    return seen, lambda: sa.event.remove(model.meta.engine, "before_cursor_execute", listen)
-
-
-def test_package_name_check_answers_like_ckans_without_asking_when_known(world):
-    from ckan.logic import validators as core
-    from ckan.plugins import toolkit as tk
-
-    from ckanext.govcatalog.catalog import validators as ours
-
-    # the schemas use ours (the catalog's and CKAN's default ones alike)
-    assert tk.get_validator("package_name_validator") is ours.package_name_validator
-    taken = create(world, name="taken-name")
-    gone = create(world, name="deleted-name", title="已删除的资源")
-    call_action("package_delete", context={"user": world["admin"]["name"]}, id=gone["id"])
-    stored = model.Package.get(taken["id"])
-    names = ["taken-name", "free-name", "deleted-name", "a", "x" * 101]
-    cases = [(n, {}) for n in names] + [("taken-name", {"package": stored})]
-    cases.append(("deleted-name", {"package": stored}))  # a rename to a free name
-    with ours.names_known(names):
-        seen, stop = _package_queries()
-        try:
-            answers = [_name_check(ours.package_name_validator, n, **c) for n, c in cases]
-        finally:
-            stop()
-    expected = [_name_check(core.package_name_validator, n, **c) for n, c in cases]
-    assert answers == expected
-    assert (
-        answers[0][0]
-        and not answers[1][0]
-        and not answers[2][0]
-        and answers[3][1]
-        and answers[4][1]
-    )
-    # only the rename, whose answer is not known, asked the database
-    assert len(seen) == 1
-
-    # outside a bulk check every new name is asked as before
-    seen, stop = _package_queries()
-    try:
-        assert _name_check(ours.package_name_validator, "taken-name")[0]
-    finally:
-        stop()
-    assert len(seen) == 1

@@ -1,4 +1,4 @@
-"""Issue 6 item 5: DCAT-AP 3 of the open entries through ckanext-dcat and our profile.
+"""DCAT-AP 3 of the open entries through ckanext-dcat and our profile.
 
 The output of /catalog.ttl and /dataset/<id>.rdf is validated with pyshacl against the DCAT-AP
 3.0.0 SHACL shapes (tests/data/dcat-ap-3.0.0-shacl.jsonld, see its NOTICE), and only entries with
@@ -10,13 +10,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from ckan.tests import factories
-from ckan.tests.helpers import call_action
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from tests.catalog_data import county_and_department, entry, sysadmin
+from tests import factories
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -28,10 +26,8 @@ SHAPES = os.path.join(os.path.dirname(__file__), "..", "data", "dcat-ap-3.0.0-sh
 
 
 @pytest.fixture
-def catalog():
-    admin = sysadmin()
-    _county, dept = county_and_department(admin)
-    ctx = {"user": admin["name"]}
+def catalog(county_and_department):
+    admin, dept = county_and_department["admin"], county_and_department["dept"]
     items = [
         {
             "name": "姓名",
@@ -42,40 +38,31 @@ def catalog():
         },
         {"name": "出生日期", "data_type": "D", "length": 8, "personal_info": "no"},
     ]
-    open_entry = call_action(
-        "package_create",
-        context=ctx,
-        **entry(
-            dept["id"],
-            title="石泉县公共厕所分布",
-            share_type="unconditional",
-            open_type="open",
-            share_condition=None,
-            update_cycle="每季度",
-            data_items=items,
-            theme=["公共服务", "城乡建设"],
-            tag_string="厕所,民生",
-            region_code="610922",
-            temporal_coverage=[{"start": "2023-01-01", "end": "2023-12-31"}],
-            license_id="cc-by",
-            resources=[
-                {"url": "http://example.invalid/toilets.csv", "format": "CSV", "name": "公厕点位"}
-            ],
-        ),
+    open_entry = factories.Entry(
+        user=admin,
+        owner_org=dept["id"],
+        title="石泉县公共厕所分布",
+        open_to_all=True,
+        update_cycle="每季度",
+        data_items=items,
+        theme=["公共服务", "城乡建设"],
+        tag_string="厕所,民生",
+        region_code="610922",
+        temporal_coverage=[{"start": "2023-01-01", "end": "2023-12-31"}],
+        license_id="cc-by",
+        resources=[
+            {"url": "http://example.invalid/toilets.csv", "format": "CSV", "name": "公厕点位"}
+        ],
     )
-    conditional = call_action(
-        "package_create",
-        context=ctx,
-        **entry(
-            dept["id"],
-            title="有条件开放的目录",
-            open_type="conditional",
-            open_condition="须签订数据使用协议。",
-        ),
+    conditional = factories.Entry(
+        user=admin,
+        owner_org=dept["id"],
+        title="有条件开放的目录",
+        open_type="conditional",
+        open_condition="须签订数据使用协议。",
     )
-    closed = call_action("package_create", context=ctx, **entry(dept["id"], title="不予开放的目录"))
-    gov = factories.User()
-    call_action("organization_member_create", id=dept["id"], username=gov["name"], role="editor")
+    closed = factories.Entry(user=admin, owner_org=dept["id"], title="不予开放的目录")
+    gov = factories.Member(organization=dept, capacity="editor")
     return {
         "open": open_entry,
         "conditional": conditional,
@@ -168,9 +155,42 @@ def test_entries_that_are_not_open_are_not_published_to_anyone(app, catalog, whi
     assert pkg["id"] not in feed
 
 
-def test_a_caller_filter_cannot_widen_the_feed(app, catalog):
-    closed = catalog["closed"]["id"]
-    for fq in ["open_type:closed", ") OR (*:*", 'title:"(" ) OR (*:*', "*:* \\) OR (*:*"]:
-        response = app.get("/catalog.ttl", query_string={"fq": fq})
-        assert closed not in response.get_data(as_text=True)
-        assert response.status_code in (200, 409)
+def _published(response) -> dict[str, str]:
+    """URI -> title of the datasets of a catalog feed."""
+    g = graph(response, "turtle")
+    return {str(d): str(g.value(d, DCTERMS.title)) for d in g.subjects(RDF.type, DCAT.Dataset)}
+
+
+@pytest.mark.parametrize(
+    "fq",
+    ["dataset_type:dataset", "open_type:*", "*:*"],
+)
+def test_a_caller_filter_that_matches_every_entry_still_yields_only_the_open_ones(app, catalog, fq):
+    open_entry = catalog["open"]
+    published = _published(app.get("/catalog.ttl", query_string={"fq": fq}))
+    assert published == {f"http://test.ckan.net/dataset/{open_entry['id']}": open_entry["title"]}
+
+
+def test_a_caller_filter_narrows_the_feed(app, catalog):
+    open_entry = catalog["open"]
+    found = _published(app.get("/catalog.ttl", query_string={"fq": "theme:城乡建设"}))
+    assert found == {f"http://test.ckan.net/dataset/{open_entry['id']}": open_entry["title"]}
+    # the same filters naming entries that are not open: found on the site, not in the feed
+    for fq in [
+        "open_type:closed",
+        f'name:"{catalog["closed"]["name"]}"',
+        "theme:公共服务 -theme:城乡建设",
+    ]:
+        assert _published(app.get("/catalog.ttl", query_string={"fq": fq})) == {}, fq
+
+
+@pytest.mark.parametrize(
+    "fq", [") OR (*:*", 'title:"(" ) OR (*:*', "*:* \\) OR (*:*", "{!lucene}*:*"]
+)
+def test_a_caller_filter_that_could_escape_its_group_is_refused(app, catalog, fq):
+    response = app.get("/catalog.ttl", query_string={"fq": fq})
+    assert response.status_code == 409, response.get_data(as_text=True)[:500]
+    body = response.get_data(as_text=True)
+    assert "Unsupported filter query" in body
+    for which in ("open", "conditional", "closed"):
+        assert catalog[which]["id"] not in body

@@ -14,14 +14,14 @@ from ckan.tests import helpers
 
 from ckanext.govcatalog import vocab
 from ckanext.govcatalog.bulk import exporter, importer
-from ckanext.govcatalog.catalog import validators
+from ckanext.govcatalog.catalog import field_rules
 from ckanext.govcatalog.demo import loader as demo
 
 
 def _values(name: str, **where: str) -> set[str]:
     return {
         v["value"]
-        for v in vocab.load(name)["values"]
+        for v in vocab.entries(name)
         if all(v.get(k) == want for k, want in where.items())
     }
 
@@ -54,7 +54,7 @@ TOWN_CODES = {
 # catalog-spec §3, as the vocabulary states it: a share type may force one open type.
 ALLOWED = {
     (s["value"], o)
-    for s in vocab.load("share_type")["values"]
+    for s in vocab.entries("share_type")
     for o in _values("open_type")
     if s.get("forces_open_type") in (None, o)
 }
@@ -149,7 +149,7 @@ class TestDataFiles:
         assert levels["village"] >= 6
         for o in orgs.values():
             assert uscc_valid(o["org_code"]), o
-            assert validators.uscc_check_char(o["org_code"][:17]) == o["org_code"][17], o
+            assert field_rules.uscc_check_char(o["org_code"][:17]) == o["org_code"][17], o
             assert o["parent_org"] == "" or o["parent_org"] in orgs, o
             assert re.fullmatch(r"\d{6}|\d{12}", o["division_code"]), o
         towns = {o["title"]: o for o in orgs.values() if o["org_level"] == "town"}

@@ -161,7 +161,7 @@ def _build_workbooks(workdir: Path, ini: Path, facts: dict[str, Any], log: Path)
 
 def _facts() -> dict[str, Any]:
     """Who and what the journeys use, read from the loaded demo; journey passwords are set."""
-    import journey_facts  # beside this file (pytest puts this folder on sys.path)
+    from tests.journeys import journey_facts
 
     return journey_facts.collect(JOURNEY_PASSWORD)
 

@@ -3,20 +3,33 @@ syntax (escaped or rejected with a message; never a 500, never around the permis
 
 import pytest
 
-from tests.search.search_builders import make_entry, member, organization, search, titles
+from tests import factories
+from tests.search.searches import search, titles
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
 
 @pytest.fixture
 def world():
-    owner = organization(title="石泉县民政局")
-    other = organization(title="石泉县交通运输局")
+    owner = factories.Organization(title="石泉县民政局")
+    other = factories.Organization(title="石泉县交通运输局")
+    levels = {  # key: title, share type, open type
+        "open": ("人口基础信息", "unconditional", "open"),
+        "cond": ("人口变动信息", "conditional", "conditional"),
+        "none": ("人口涉密外信息", "none", "closed"),
+    }
     return {
-        "open": make_entry(owner, "人口基础信息", "unconditional", "open"),
-        "cond": make_entry(owner, "人口变动信息", "conditional", "conditional"),
-        "none": make_entry(owner, "人口涉密外信息", "none", "closed"),
-        "gov": member(other),
+        **{
+            key: factories.Entry(
+                owner_org=owner["id"],
+                title=title,
+                share_type=share_type,
+                open_type=open_type,
+                title_words_only=True,
+            )
+            for key, (title, share_type, open_type) in levels.items()
+        },
+        "gov": factories.Member(organization=other),
     }
 
 
@@ -54,6 +67,23 @@ def test_facet_values_carry_vocabulary_labels(world):
     assert regions == {"610922": "Shiquan County"}
 
 
+@pytest.mark.parametrize(
+    "prefix,shown,not_shown",
+    [
+        ("/zh_Hans_CN", ("有条件共享", "有条件开放", "石泉县"), ("Conditional sharing",)),
+        ("", ("Conditional sharing", "Conditionally open", "Shiquan County"), ("有条件共享",)),
+    ],
+)
+def test_the_search_page_names_facet_values_in_the_users_language(
+    app, world, prefix, shown, not_shown
+):
+    body = app.get(f"{prefix}/dataset/").get_data(as_text=True)
+    for label in shown:
+        assert label in body, label
+    for label in not_shown:
+        assert label not in body, label
+
+
 def test_the_search_page_offers_the_government_facets(app, world):
     body = app.get("/dataset/").body
     for title in ("Share type", "Open type", "Provider department", "Data items", "Region"):
@@ -61,12 +91,15 @@ def test_the_search_page_offers_the_government_facets(app, world):
 
 
 def test_choosing_a_town_includes_its_villages():
-    county = organization(name="shiquan-county", title="石泉县")
-    town = organization(name="chengguan-town", title="城关镇", parent_org="shiquan-county")
-    village = organization(name="xxx-village", title="城关镇某村", parent_org="chengguan-town")
-    make_entry(town, "城关镇低保名册")
-    make_entry(village, "某村低保名册")
-    make_entry(county, "石泉县低保汇总")
+    county = factories.County(name="shiquan-county", title="石泉县")
+    town = factories.Town(name="chengguan-town", title="城关镇", parent_org="shiquan-county")
+    village = factories.Village(name="xxx-village", title="城关镇某村", parent_org="chengguan-town")
+    for org, title in (
+        (town, "城关镇低保名册"),
+        (village, "某村低保名册"),
+        (county, "石泉县低保汇总"),
+    ):
+        factories.Entry(owner_org=org["id"], title=title, open_to_all=True, title_words_only=True)
     assert sorted(titles(search(None, fq='organization:"chengguan-town"'))) == [
         "城关镇低保名册",
         "某村低保名册",

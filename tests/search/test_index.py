@@ -1,4 +1,4 @@
-"""Issue 3 item 4: data item names and the choice fields are indexed for search and facets."""
+"""Data item names and the choice fields are indexed for search and facets."""
 
 from __future__ import annotations
 
@@ -7,38 +7,25 @@ from typing import Any
 import pytest
 from ckan.tests.helpers import call_action
 
-from tests.catalog_data import county_and_department, entry, make_org, sysadmin
+from tests import factories
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
 
 @pytest.fixture
-def world() -> dict[str, Any]:
-    admin = sysadmin()
-    county, _dept = county_and_department(admin)
-    town = make_org(
-        admin,
-        "town-chengguan",
-        title="城关镇人民政府",
-        parent_org="county",
-        org_level="town",
-        division_code="610922100000",
+def world(county_and_department: dict[str, Any]) -> dict[str, Any]:
+    """Two entries: one of the police department, one of a village that uses its data."""
+    admin = county_and_department["admin"]
+    town = factories.Town(
+        user=admin, name="town-chengguan", title="城关镇人民政府", parent_org="county"
     )
-    village = make_org(
-        admin,
-        "village-xicheng",
-        title="西城社区居民委员会",
-        parent_org="town-chengguan",
-        org_level="village",
-        division_code="610922100001",
+    village = factories.Village(
+        user=admin, name="village-xicheng", title="西城社区居民委员会", parent_org=town["name"]
     )
     ctx = {"user": admin["name"]}
-
-    def create(owner: str, **overrides: Any) -> dict[str, Any]:
-        return call_action("package_create", context=ctx, **entry(owner, **overrides))
-
-    people = create(
-        "dept-police",
+    people = factories.Entry(
+        user=admin,
+        owner_org="dept-police",
         name="people",
         data_items=[
             {"name": "姓名", "data_type": "C", "length": 50},
@@ -46,8 +33,9 @@ def world() -> dict[str, Any]:
         ],
         theme=["公共服务", "社会保障"],
     )
-    relief = create(
-        "village-xicheng",
+    relief = factories.Entry(
+        user=admin,
+        owner_org="village-xicheng",
         name="relief",
         catalog_class="thematic",
         catalog_item="社会保障",
@@ -68,7 +56,7 @@ def world() -> dict[str, Any]:
         "relief": relief,
         "town": town,
         "village": village,
-        "county": county,
+        "county": county_and_department["county"],
     }
 
 

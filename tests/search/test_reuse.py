@@ -4,7 +4,8 @@ synonyms count), with share_type and whether the caller can get the data now."""
 import ckan.plugins.toolkit as tk
 import pytest
 
-from tests.search.search_builders import as_user, make_entry, member, organization
+from tests import factories
+from tests.search.searches import as_user
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -13,15 +14,29 @@ WANTED = ["姓名", "公民身份号码", "联系电话", "户籍地址"]
 
 @pytest.fixture
 def world():
-    owner = organization(title="石泉县公安局")
-    other = organization(title="石泉县民政局")
-    make_entry(owner, "常住人口信息", "unconditional", "open", items=[*WANTED, "民族"])
-    # 身份证号码 is 公民身份号码 under another name
-    make_entry(owner, "低保对象名册", "conditional", "conditional", items=["姓名", "身份证号码"])
-    # 手机号码 is 联系电话 under another name
-    make_entry(owner, "重点人员名单", "none", "closed", items=["姓名", "公民身份号码", "手机号码"])
-    make_entry(owner, "企业登记信息", "unconditional", "open", items=["统一社会信用代码"])
-    return {"gov": member(other), "owner_admin": member(owner, "admin")}
+    owner = factories.Organization(title="石泉县公安局")
+    other = factories.Organization(title="石泉县民政局")
+    entries = [  # title, share type, open type, data items
+        ("常住人口信息", "unconditional", "open", [*WANTED, "民族"]),
+        # 身份证号码 is 公民身份号码 under another name
+        ("低保对象名册", "conditional", "conditional", ["姓名", "身份证号码"]),
+        # 手机号码 is 联系电话 under another name
+        ("重点人员名单", "none", "closed", ["姓名", "公民身份号码", "手机号码"]),
+        ("企业登记信息", "unconditional", "open", ["统一社会信用代码"]),
+    ]
+    for title, share_type, open_type, items in entries:
+        factories.Entry(
+            owner_org=owner["id"],
+            title=title,
+            share_type=share_type,
+            open_type=open_type,
+            items=items,
+            title_words_only=True,
+        )
+    return {
+        "gov": factories.Member(organization=other),
+        "owner_admin": factories.Member(organization=owner, capacity="admin"),
+    }
 
 
 def reuse(user, **data):

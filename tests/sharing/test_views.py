@@ -1,4 +1,4 @@
-"""Issue 4 item 5: the request pages through the Flask test app, as logged-in users.
+"""sharing/views.py: the request pages through the Flask test app, as logged-in users.
 
 Forms are posted the way a browser does: the CSRF token is read from the rendered page.
 """
@@ -10,31 +10,15 @@ import re
 
 import ckan.model as core_model
 import pytest
-from ckan.tests import factories
 
 from ckanext.govcatalog.model import AccessRequest, Notification
-from ckanext.govcatalog.sharing import workflow
-from tests.sharing.request_builders import DATA_ITEMS, make_entry, member, request_data
+from ckanext.govcatalog.sharing import workdays
+from tests import factories
+from tests.factories import PASSWORD, PERSON_ITEMS
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
-PASSWORD = "correct123"
 TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def world():
-    owner = factories.Organization(name="dept-owner", title="石泉县公安局", division_code="610922")
-    other = factories.Organization(name="dept-other", title="石泉县人社局", division_code="610922")
-    return {
-        "owner": owner,
-        "admin": member(owner, "admin", password=PASSWORD),
-        "gov": member(other, "member", password=PASSWORD),
-        "gov2": member(other, "member", password=PASSWORD),
-        "conditional": make_entry(owner, "conditional", "closed"),
-        "conditional_open": make_entry(owner, "conditional", "conditional"),
-        "unconditional": make_entry(owner, "unconditional", "open"),
-    }
 
 
 def login(app, user):
@@ -60,7 +44,7 @@ def body(response) -> str:
 
 
 def form_fields(entry) -> dict:
-    data = request_data(entry)
+    data = factories.access_request_data(entry)
     data.pop("package_id")
     return data
 
@@ -101,7 +85,7 @@ def test_the_form_renders_with_labels_and_token(app, world):
     token(page)
     for field in ("legal_basis", "usage_scenario", "usage_scope", "share_mode", "period_end"):
         assert f'for="field-{field}"' in html and f'id="field-{field}"' in html
-    for n, item in enumerate(DATA_ITEMS, start=1):
+    for n, item in enumerate(PERSON_ITEMS, start=1):
         assert f'<label class="form-check-label" for="field-data_items-{n}">{item}</label>' in html
 
 
@@ -109,7 +93,7 @@ def test_submitting_the_form_creates_a_pending_request(app, world):
     request_id = submit_request(app, world["gov"], world["conditional"])
     req = core_model.Session.get(AccessRequest, request_id)
     assert (req.status, req.requester_id) == ("pending", world["gov"]["id"])
-    assert req.data_items == DATA_ITEMS[:2]
+    assert req.data_items == PERSON_ITEMS[:2]
     page = app.get(f"/access-request/{request_id}")
     assert page.status_code == 200
     assert "Pending" in body(page) and req.due_date.isoformat() in body(page)
@@ -232,7 +216,7 @@ def test_more_information_then_completion_and_notifications(app, world):
     core_model.Session.expire_all()
     req = core_model.Session.get(AccessRequest, request_id)
     assert (req.status, req.usage_scenario) == ("pending", "窗口核验, 已附申请函")
-    assert req.due_date == workflow.workdays.due_date(workflow.today())
+    assert req.due_date == workdays.due_date(workdays.today())
     # mark the notices read
     page = app.get("/dashboard/notifications")
     app.post("/dashboard/notifications", data={"_csrf_token": token(page)})

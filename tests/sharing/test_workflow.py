@@ -1,7 +1,7 @@
-"""Issue 4 items 3-4: the sharing-request workflow (catalog-spec §5) through its actions.
+"""sharing/workflow.py through its actions: the sharing-request workflow (catalog-spec §5).
 
-Every transition, every refused input (with nothing changed), working days across holidays and
-adjusted working days, the overdue listing and the once-only extension.
+Every transition, every refused input (with nothing changed), the deadlines in working days,
+the overdue listing and the once-only extension, the expiry command, notices and mail.
 """
 
 from __future__ import annotations
@@ -9,91 +9,17 @@ from __future__ import annotations
 import datetime as dt
 
 import ckan.model as core_model
+import ckan.plugins.toolkit as tk
 import pytest
 import sqlalchemy as sa
 from ckan.cli.cli import ckan as ckan_cli
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.govcatalog.model import AccessRequest, Grant, Notification
-from ckanext.govcatalog.sharing import workdays, workflow
-from tests.sharing.request_builders import make_entry, member, request_data
+from ckanext.govcatalog.sharing import queries, workdays, workflow
+from tests import factories
 
 D = dt.date
-
-# --- working days (no database needed) --------------------------------------------------------
-
-
-def cn() -> workdays.Calendar:
-    import os
-
-    import yaml
-
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "schemas", "holidays", "cn.yaml")
-    with open(path, encoding="utf-8") as f:
-        return workdays.parse_calendar(yaml.safe_load(f))
-
-
-def test_calendar_knows_holidays_and_adjusted_working_days():
-    cal = cn()
-    assert not cal.is_workday(D(2025, 10, 1))  # 国庆节
-    assert not cal.is_workday(D(2025, 10, 8))  # 国庆节、中秋节 (a Wednesday)
-    assert cal.is_workday(D(2025, 9, 28))  # a Sunday worked (调休)
-    assert cal.is_workday(D(2025, 10, 11))  # a Saturday worked (调休)
-    assert not cal.is_workday(D(2025, 10, 12))  # an ordinary Sunday
-    assert cal.is_workday(D(2025, 10, 9))  # an ordinary Thursday
-    assert not cal.is_workday(D(2026, 2, 16))  # 春节 2026 (a Monday)
-    assert cal.is_workday(D(2026, 2, 14))  # 春节调休 2026 (a Saturday)
-    assert not cal.is_workday(D(2026, 1, 2))  # 元旦 2026 (a Friday)
-    assert cal.is_workday(D(2026, 1, 4))  # 元旦调休 (a Sunday)
-
-
-def test_ten_working_days_across_national_day_and_adjusted_days():
-    cal = cn()
-    # Fri 2025-09-26: Sun 28 (调休) 1, Mon 29 2, Tue 30 3, Oct 1-8 holiday, Thu 9 4, Fri 10 5,
-    # Sat 11 (调休) 6, Mon 13 7, 14 8, 15 9, Thu 16 10
-    assert cal.add_workdays(D(2025, 9, 26), 10) == D(2025, 10, 16)
-    # the same 10 days in a week without holidays: two calendar weeks
-    assert cal.add_workdays(D(2025, 11, 3), 10) == D(2025, 11, 17)
-    # 春节 2026: Fri 13 Feb, then Sat 14 (调休) 1, holiday 15-23, Tue 24 2 ...
-    assert cal.add_workdays(D(2026, 2, 13), 1) == D(2026, 2, 14)
-    assert cal.add_workdays(D(2026, 2, 13), 2) == D(2026, 2, 24)
-    assert cal.workdays_between(D(2025, 9, 26), D(2025, 10, 16)) == 10
-    assert cal.workdays_between(D(2025, 10, 16), D(2025, 9, 26)) == -10
-
-
-def test_calendar_rejects_a_day_both_holiday_and_workday():
-    with pytest.raises(ValueError, match="both"):
-        workdays.parse_calendar(
-            {"holidays": [{"from": "2025-01-01"}], "workdays": [{"date": "2025-01-01"}]}
-        )
-
-
-def test_outside_the_covered_years_weekdays_count(caplog, monkeypatch):
-    cal = cn()
-    # the ini's logging setup disables loggers made before it and stops ckanext short of root
-    monkeypatch.setattr(workdays.log, "disabled", False)
-    workdays.log.addHandler(caplog.handler)
-    try:
-        assert cal.add_workdays(D(2030, 1, 4), 1) == D(2030, 1, 7)  # Fri -> Mon
-    finally:
-        workdays.log.removeHandler(caplog.handler)
-    assert "does not cover 2030" in caplog.text
-
-
-@pytest.mark.usefixtures("with_plugins")
-def test_calendar_file_and_due_days_are_configuration(tmp_path, ckan_config, monkeypatch):
-    path = tmp_path / "calendar.yaml"
-    path.write_text(
-        "years: [2025]\nholidays:\n  - {from: 2025-11-04, to: 2025-11-05}\n"
-        "workdays:\n  - {date: 2025-11-08}\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setitem(ckan_config, workdays.CALENDAR_OPTION, str(path))
-    monkeypatch.setitem(ckan_config, workdays.DUE_OPTION, 3)
-    # Mon 3 Nov: Tue 4, Wed 5 holidays; Thu 6 1, Fri 7 2, Sat 8 worked 3
-    assert workdays.due_date(D(2025, 11, 3)) == D(2025, 11, 8)
-
 
 # --- the migration ------------------------------------------------------------------------------
 
@@ -127,28 +53,6 @@ def test_migration_creates_and_drops_the_tables(migrate_db_for):
 # --- the workflow -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def world():
-    """Two departments, their people, a public user, and one entry per sharing level."""
-    owner = factories.Organization(name="dept-owner", title="石泉县公安局", division_code="610922")
-    other = factories.Organization(name="dept-other", title="石泉县人社局", division_code="610922")
-    people = {
-        "admin": member(owner, "admin"),
-        "editor": member(owner, "editor"),
-        "gov": member(other, "member"),
-        "gov2": member(other, "editor"),
-        "public": factories.User(),
-        "sysadmin": factories.Sysadmin(),
-    }
-    entries = {
-        "conditional": make_entry(owner, "conditional", "closed"),
-        "conditional_open": make_entry(owner, "conditional", "conditional"),
-        "unconditional": make_entry(owner, "unconditional", "open"),
-        "none": make_entry(owner, "none", "closed"),
-    }
-    return {"owner": owner, "other": other, "entries": entries, **people}
-
-
 def act(name: str, user: dict, **data):
     return call_action(name, context={"user": user["name"], "ignore_auth": False}, **data)
 
@@ -174,14 +78,15 @@ def snapshot(request_id: str) -> tuple:
 
 
 def new_request(world, who: str = "gov", entry: str = "conditional", **over):
-    return act("access_request_create", world[who], **request_data(world["entries"][entry], **over))
+    data = factories.access_request_data(world[entry], **over)
+    return act("access_request_create", world[who], **data)
 
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
 
 def test_create_starts_the_clock_and_tells_the_deciders(world, monkeypatch):
-    monkeypatch.setattr(workflow, "today", lambda: D(2025, 9, 26))
+    monkeypatch.setattr(workdays, "today", lambda: D(2025, 9, 26))
     req = new_request(world)
     assert req["status"] == "pending"
     assert req["due_date"] == "2025-10-16"  # 10 working days over 国庆 and two 调休 days
@@ -192,7 +97,7 @@ def test_create_starts_the_clock_and_tells_the_deciders(world, monkeypatch):
     # every admin of the owner organization (its creator is one too), nobody else
     notified = {n.user_id for n in notices}
     assert world["admin"]["id"] in notified
-    assert notified == set(workflow.org_admin_ids(world["owner"]["id"]))
+    assert notified == set(queries.org_admin_ids(world["owner"]["id"]))
     assert not notified & {world["editor"]["id"], world["gov"]["id"]}
     assert notices[0].link == f"/access-request/{req['id']}"
 
@@ -216,38 +121,50 @@ def test_public_user_may_request_a_conditionally_open_entry(world):
     ],
 )
 def test_entries_that_cannot_be_requested(world, who, entry, message):
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(tk.ValidationError) as raised:
         new_request(world, who=who, entry=entry)
-    assert raised.type.__name__ == "ValidationError"
     assert message in str(raised.value.error_dict["package_id"])
     assert count() == 0
     assert count(Notification) == 0
 
 
-def test_anonymous_users_cannot_request(world):
-    from ckan.logic import NotAuthorized
+def test_a_private_entry_of_another_department_cannot_be_requested(world):
+    private = factories.Entry(owner_org=world["owner"]["id"], open_type="conditional", private=True)
+    for who in ("gov", "public"):
+        with pytest.raises(tk.ValidationError) as raised:
+            act("access_request_create", world[who], **factories.access_request_data(private))
+        assert "not published" in str(raised.value.error_dict["package_id"])
+    assert count() == 0
 
-    with pytest.raises(NotAuthorized):
+
+def test_the_holder_of_a_grant_may_request_again(world):
+    first = new_request(world)
+    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    act("access_request_approve", world["admin"], id=first["id"], expires=future)
+    again = new_request(world)
+    assert again["status"] == "pending" and again["id"] != first["id"]
+
+
+def test_anonymous_users_cannot_request(world):
+    with pytest.raises(tk.NotAuthorized):
         call_action(
             "access_request_create",
             context={"user": "", "ignore_auth": False},
-            **request_data(world["entries"]["conditional"]),
+            **factories.access_request_data(world["conditional"]),
         )
     assert count() == 0
 
 
 def test_a_second_open_request_for_the_same_entry_is_refused(world):
-    from ckan.logic import ValidationError
-
     first = new_request(world)
     before = count(Notification)
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(tk.ValidationError) as raised:
         new_request(world)
     assert "already have an open request" in str(raised.value.error_dict)
     assert count() == 1 and count(Notification) == before
     # also while the first waits for more information
     act("access_request_ask_info", world["admin"], id=first["id"], missing="盖章的申请函")
-    with pytest.raises(ValidationError):
+    with pytest.raises(tk.ValidationError):
         new_request(world)
     # another user, or the same user after a decision, may request again
     assert new_request(world, who="gov2")["status"] == "pending"
@@ -268,9 +185,7 @@ def test_a_second_open_request_for_the_same_entry_is_refused(world):
     ],
 )
 def test_incomplete_requests_name_the_field(world, over, field):
-    from ckan.logic import ValidationError
-
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(tk.ValidationError) as raised:
         new_request(world, **over)
     assert field in raised.value.error_dict
     assert count() == 0
@@ -301,8 +216,6 @@ def test_approve_creates_an_active_grant(world):
 
 @pytest.mark.parametrize("who", ["editor", "gov", "gov2", "public"])
 def test_only_owner_admins_decide(world, who):
-    from ckan.logic import NotAuthorized
-
     req = new_request(world)
     before = snapshot(req["id"])
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
@@ -313,40 +226,34 @@ def test_only_owner_admins_decide(world, who):
         ("access_request_extend", {"days": 5, "reason": "x"}),
     ]:
         user = world[who]
-        with pytest.raises(NotAuthorized):
+        with pytest.raises(tk.NotAuthorized):
             act(action, user, id=req["id"], **data)
     assert snapshot(req["id"]) == before
 
 
 def test_admin_of_another_department_cannot_decide(world):
-    from ckan.logic import NotAuthorized
-
     req = new_request(world)
-    stranger = member(world["other"], "admin")
-    with pytest.raises(NotAuthorized):
+    stranger = factories.Member(organization=world["other"], capacity="admin")
+    with pytest.raises(tk.NotAuthorized):
         act("access_request_reject", stranger, id=req["id"], reason="不是我的")
     assert snapshot(req["id"])[0] == "pending"
 
 
 @pytest.mark.parametrize("expires", [None, "", "2020-01-01", "not a date"])
 def test_approval_needs_an_expiry_not_in_the_past(world, expires):
-    from ckan.logic import ValidationError
-
     req = new_request(world)
     before = snapshot(req["id"])
     data = {} if expires is None else {"expires": expires}
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(tk.ValidationError) as raised:
         act("access_request_approve", world["admin"], id=req["id"], **data)
     assert "expires" in raised.value.error_dict
     assert snapshot(req["id"]) == before
 
 
 def test_reject_needs_a_reason(world):
-    from ckan.logic import ValidationError
-
     req = new_request(world)
     before = snapshot(req["id"])
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(tk.ValidationError) as raised:
         act("access_request_reject", world["admin"], id=req["id"], reason=" ")
     assert "reason" in raised.value.error_dict
     assert snapshot(req["id"]) == before
@@ -356,8 +263,6 @@ def test_reject_needs_a_reason(world):
 
 
 def test_decided_requests_cannot_be_decided_again(world):
-    from ckan.logic import ValidationError
-
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     approved = new_request(world)
     act("access_request_approve", world["admin"], id=approved["id"], expires=future)
@@ -371,19 +276,17 @@ def test_decided_requests_cannot_be_decided_again(world):
             ("access_request_ask_info", {"missing": "more"}),
             ("access_request_extend", {"days": 3, "reason": "busy"}),
         ]:
-            with pytest.raises(ValidationError) as raised:
+            with pytest.raises(tk.ValidationError) as raised:
                 act(action, world["admin"], id=req["id"], **data)
             assert "status" in raised.value.error_dict
         user = world["gov"] if req is approved else world["gov2"]
-        with pytest.raises(ValidationError):
+        with pytest.raises(tk.ValidationError):
             act("access_request_withdraw", user, id=req["id"])
         assert snapshot(req["id"]) == before
 
 
 def test_ask_info_stops_the_clock_and_update_restarts_it(world, monkeypatch):
-    from ckan.logic import NotAuthorized, ValidationError
-
-    monkeypatch.setattr(workflow, "today", lambda: D(2025, 9, 24))
+    monkeypatch.setattr(workdays, "today", lambda: D(2025, 9, 24))
     req = new_request(world)
     asked = act(
         "access_request_ask_info",
@@ -395,13 +298,13 @@ def test_ask_info_stops_the_clock_and_update_restarts_it(world, monkeypatch):
     assert asked["due_date"] is None and not asked["overdue"]
     assert asked["info_requested"] == "加盖公章的申请函\n具体的使用场景说明"
     # only the requester completes it, and only with valid fields
-    with pytest.raises(NotAuthorized):
+    with pytest.raises(tk.NotAuthorized):
         act("access_request_update", world["gov2"], id=req["id"], usage_scenario="x")
-    with pytest.raises(ValidationError):
+    with pytest.raises(tk.ValidationError):
         act("access_request_update", world["gov"], id=req["id"], period_end="2020-01-01")
     assert snapshot(req["id"])[0] == "info_requested"
     # completed on Tue 30 Sep: due 10 working days later, across 国庆 and the 调休 Saturday
-    monkeypatch.setattr(workflow, "today", lambda: D(2025, 9, 30))
+    monkeypatch.setattr(workdays, "today", lambda: D(2025, 9, 30))
     done = act(
         "access_request_update",
         world["gov"],
@@ -415,19 +318,17 @@ def test_ask_info_stops_the_clock_and_update_restarts_it(world, monkeypatch):
     assert done["legal_basis"] == req["legal_basis"]  # what was not resent stays
     assert [h["action"] for h in done["history"]] == ["create", "ask_info", "update"]
     # a pending request is not "completed" again
-    with pytest.raises(ValidationError):
+    with pytest.raises(tk.ValidationError):
         act("access_request_update", world["gov"], id=req["id"], usage_scope="x")
 
 
 def test_extension_once_at_most_ten_days_with_a_reason(world, monkeypatch):
-    from ckan.logic import ValidationError
-
-    monkeypatch.setattr(workflow, "today", lambda: D(2025, 9, 15))
+    monkeypatch.setattr(workdays, "today", lambda: D(2025, 9, 15))
     req = new_request(world)
     assert req["due_date"] == "2025-09-28"  # the 10th working day is a worked Sunday (调休)
     before = snapshot(req["id"])
     for data in [{"days": 11, "reason": "x"}, {"days": 0, "reason": "x"}, {"days": 5}]:
-        with pytest.raises(ValidationError):
+        with pytest.raises(tk.ValidationError):
             act("access_request_extend", world["admin"], id=req["id"], **data)
     assert snapshot(req["id"]) == before
     done = act(
@@ -442,29 +343,25 @@ def test_extension_once_at_most_ten_days_with_a_reason(world, monkeypatch):
     notice = core_model.Session.query(Notification).filter_by(user_id=world["gov"]["id"]).one()
     assert "需会商数源部门" in notice.message and "2025-10-09" in notice.message
     before = snapshot(req["id"])
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(tk.ValidationError) as raised:
         act("access_request_extend", world["admin"], id=req["id"], days=1, reason="again")
     assert "already been extended" in str(raised.value.error_dict)
     assert snapshot(req["id"]) == before
 
 
 def test_withdraw(world):
-    from ckan.logic import NotAuthorized, ValidationError
-
     req = new_request(world)
-    with pytest.raises(NotAuthorized):
+    with pytest.raises(tk.NotAuthorized):
         act("access_request_withdraw", world["gov2"], id=req["id"])
-    with pytest.raises(NotAuthorized):  # the deciders cannot withdraw it either
+    with pytest.raises(tk.NotAuthorized):  # the deciders cannot withdraw it either
         act("access_request_withdraw", world["admin"], id=req["id"])
     done = act("access_request_withdraw", world["gov"], id=req["id"], reason="不再需要")
     assert done["status"] == "withdrawn" and done["due_date"] is None
-    with pytest.raises(ValidationError):
+    with pytest.raises(tk.ValidationError):
         act("access_request_withdraw", world["gov"], id=req["id"])
 
 
 def test_suspend_resume_revoke_follow_the_grant(world):
-    from ckan.logic import NotAuthorized, ValidationError
-
     req = new_request(world)
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     act("access_request_approve", world["admin"], id=req["id"], expires=future)
@@ -473,11 +370,11 @@ def test_suspend_resume_revoke_follow_the_grant(world):
         core_model.Session.expire_all()
         return core_model.Session.query(Grant).filter_by(request_id=req["id"]).one().status
 
-    with pytest.raises(ValidationError):  # a reason is required
+    with pytest.raises(tk.ValidationError):  # a reason is required
         act("access_request_suspend", world["admin"], id=req["id"])
-    with pytest.raises(NotAuthorized):
+    with pytest.raises(tk.NotAuthorized):
         act("access_request_suspend", world["gov"], id=req["id"], reason="x")
-    with pytest.raises(ValidationError):  # not suspended yet
+    with pytest.raises(tk.ValidationError):  # not suspended yet
         act("access_request_resume", world["admin"], id=req["id"])
     assert grant_status() == "active"
     done = act("access_request_suspend", world["admin"], id=req["id"], reason="疑似超范围使用")
@@ -488,7 +385,7 @@ def test_suspend_resume_revoke_follow_the_grant(world):
     assert (done["status"], grant_status()) == ("revoked", "revoked")
     before = snapshot(req["id"])
     for action in ("access_request_revoke", "access_request_suspend", "access_request_resume"):
-        with pytest.raises(ValidationError):
+        with pytest.raises(tk.ValidationError):
             act(action, world["admin"], id=req["id"], reason="again")
     assert snapshot(req["id"]) == before
 
@@ -533,14 +430,14 @@ def test_expire_marks_grants_past_their_expiry(world, cli, ckan_config):
 
 
 def test_overdue_listing_and_command(world, monkeypatch, cli, ckan_config):
-    monkeypatch.setattr(workflow, "today", lambda: D(2025, 9, 1))
+    monkeypatch.setattr(workdays, "today", lambda: D(2025, 9, 1))
     late = new_request(world)  # due Mon 15 Sep 2025
     assert late["due_date"] == "2025-09-15"
     waiting = new_request(world, who="gov2")
     act("access_request_ask_info", world["admin"], id=waiting["id"], missing="申请函")
-    monkeypatch.setattr(workflow, "today", lambda: D(2025, 9, 12))
+    monkeypatch.setattr(workdays, "today", lambda: D(2025, 9, 12))
     on_time = new_request(world, entry="conditional_open")
-    monkeypatch.setattr(workflow, "today", lambda: D(2025, 9, 16))
+    monkeypatch.setattr(workdays, "today", lambda: D(2025, 9, 16))
     listed = act("access_request_list", world["admin"], scope="decide", overdue=True)
     assert [r["id"] for r in listed["results"]] == [late["id"]]
     assert listed["results"][0]["overdue"] is True
@@ -567,8 +464,6 @@ def test_overdue_listing_and_command(world, monkeypatch, cli, ckan_config):
 
 
 def test_list_scopes_and_filters(world):
-    from ckan.logic import NotAuthorized, ValidationError
-
     mine = new_request(world)
     theirs = new_request(world, who="gov2")
     act("access_request_reject", world["admin"], id=theirs["id"], reason="no")
@@ -579,21 +474,19 @@ def test_list_scopes_and_filters(world):
     assert [r["id"] for r in rejected["results"]] == [theirs["id"]]
     assert act("access_request_list", world["gov"], scope="decide")["count"] == 0
     assert act("access_request_list", world["sysadmin"], scope="all")["count"] == 2
-    with pytest.raises(NotAuthorized):
+    with pytest.raises(tk.NotAuthorized):
         act("access_request_list", world["admin"], scope="all")
-    with pytest.raises(ValidationError):
+    with pytest.raises(tk.ValidationError):
         act("access_request_list", world["gov"], status="granted")
 
 
 def test_show_only_to_the_requester_and_deciders(world):
-    from ckan.logic import NotAuthorized
-
     req = new_request(world)
     assert act("access_request_show", world["gov"], id=req["id"])["id"] == req["id"]
     assert act("access_request_show", world["admin"], id=req["id"])["id"] == req["id"]
     assert act("access_request_show", world["sysadmin"], id=req["id"])["id"] == req["id"]
     for who in ("gov2", "editor", "public"):
-        with pytest.raises(NotAuthorized):
+        with pytest.raises(tk.NotAuthorized):
             act("access_request_show", world[who], id=req["id"])
 
 
@@ -631,5 +524,50 @@ def test_a_mail_failure_is_logged_not_raised(world, caplog, ckan_config, monkeyp
     finally:
         notify.log.removeHandler(caplog.handler)
     assert req["status"] == "pending"
-    assert count(Notification) == len(workflow.org_admin_ids(world["owner"]["id"]))
+    assert count(Notification) == len(queries.org_admin_ids(world["owner"]["id"]))
     assert "could not e-mail" in caplog.text
+
+
+# --- the transition table -----------------------------------------------------------------------
+
+
+def test_every_step_a_user_takes_has_its_action_and_auth_function():
+    from ckanext.govcatalog.sharing import actions, auth
+
+    people = workflow.steps_of(workflow.REQUESTER) + workflow.steps_of(workflow.DECIDER)
+    assert sorted(people + workflow.steps_of(workflow.SYSTEM)) == sorted(workflow.TRANSITIONS)
+    names = {f"access_request_{step}" for step in people}
+    assert names <= set(actions.get_actions())
+    assert names <= set(auth.get_auth_functions())
+
+
+def test_every_state_but_pending_is_reached_by_a_step():
+    from ckanext.govcatalog.sharing import states
+
+    targets = {t.target for t in workflow.TRANSITIONS.values() if t.target}
+    assert targets | {states.PENDING} == set(states.STATUSES)
+    for transition in workflow.TRANSITIONS.values():
+        assert set(transition.sources) <= set(states.STATUSES)
+
+
+def test_every_message_of_the_table_reads_in_chinese_with_the_same_fields():
+    import os
+    import string
+
+    import polib
+
+    po = os.path.join(
+        os.path.dirname(workflow.__file__), "..", "i18n", "src", "zh_Hans_CN", "requests.po"
+    )
+    translated = {e.msgid: e.msgstr for e in polib.pofile(po) if e.msgstr}
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for name, transition in workflow.TRANSITIONS.items():
+        messages = [transition.refused, transition.notice]
+        if transition.once:
+            messages.append(transition.once[1])
+        for message in messages:
+            assert message in translated, (name, message)
+            assert fields(translated[message]) == fields(message), (name, message)

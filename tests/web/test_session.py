@@ -2,7 +2,8 @@
 or 403 page."""
 
 import pytest
-from ckan.tests import factories
+
+from tests import factories
 
 FORM = "http://test.ckan.net/dataset/new"
 

@@ -18,6 +18,7 @@ import click
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.govcatalog import model as _model  # noqa: F401  (maps our tables on load)
+from ckanext.govcatalog.access import indexing as access_indexing
 from ckanext.govcatalog.access import read_paths
 from ckanext.govcatalog.access.labels import PermissionLabels
 
@@ -33,24 +34,46 @@ from ckanext.govcatalog.search import text as search_text
 PROVIDERS: dict[str, tuple[str, ...]] = {
     "actions": (
         "catalog.actions",
+        "catalog.form",
         "search.actions",
         "access.read_paths",
         "sharing.actions",
-        "audit.records",
+        "audit.actions",
         "dcat.publication",
+        "elements.actions",
     ),
-    "auth_functions": ("catalog.auth", "search.actions", "access.read_paths", "sharing.auth"),
-    "validators": ("catalog.validators",),
-    "helpers": ("catalog.helpers", "home.helpers", "sharing.helpers"),
+    "auth_functions": (
+        "catalog.auth",
+        "catalog.form",
+        "search.actions",
+        "access.auth",
+        "sharing.auth",
+        "elements.auth",
+    ),
+    "validators": ("catalog.validators", "catalog.form"),
+    "helpers": (
+        "catalog.helpers",
+        "catalog.form",
+        "home.helpers",
+        "sharing.helpers",
+        "elements.helpers",
+        "search.cards",
+        "web.branding",
+        "web.navigation",
+        "web.dates",
+        "web.naming",
+    ),
     "blueprints": (
         "web.session",
         "web.compat",
+        "web.login_throttle",
         "sharing.views",
         "search.views",
         "access.accesslog",
         "bulk.views",
+        "elements.views",
     ),
-    "commands": ("demo.cli", "bulk.cli", "sharing.cli", "audit.cli"),
+    "commands": ("demo.cli", "bulk.cli", "sharing.cli", "audit.cli", "ops.cli", "elements.cli"),
 }
 
 
@@ -106,6 +129,7 @@ class GovCatalogPlugin(p.SingletonPlugin, DefaultTranslation, PermissionLabels):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.ISignal)
     p.implements(p.IPermissionLabels)  # from PermissionLabels (access/labels.py)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
@@ -140,16 +164,23 @@ class GovCatalogPlugin(p.SingletonPlugin, DefaultTranslation, PermissionLabels):
     def get_commands(self) -> list[Any]:
         return [_command_group()]
 
+    # IMiddleware: runs after CKAN registered its error handlers, so ours replace its 500 page
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        from ckanext.govcatalog.web import errors
+
+        errors.install(app)
+        return app
+
     # ISignal: the audit chain records catalog changes from action_succeeded
     def get_signal_subscriptions(self) -> Any:
-        from ckanext.govcatalog.audit import records
+        from ckanext.govcatalog.audit import subscriptions
 
-        return records.get_signal_subscriptions()
+        return subscriptions.get_signal_subscriptions()
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict = search_text.add_search_text(search_index.before_dataset_index(pkg_dict))
-        return read_paths.before_dataset_index(pkg_dict)
+        return access_indexing.before_dataset_index(pkg_dict)
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         read_paths.after_dataset_show(context, pkg_dict)

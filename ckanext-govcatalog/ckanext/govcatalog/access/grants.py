@@ -2,7 +2,7 @@
 
 A grant is active while its status is ``active`` and ``expires`` (naive UTC, as CKAN stores
 times) lies in the future. Suspended, revoked and expired grants give nothing. The request
-workflow (access/requests.py) writes grants; this module only reads them, and it reads them
+workflow (sharing/workflow.py) writes grants; this module only reads them, and it reads them
 on every check, so an approval or a revocation takes effect at once, without a reindex.
 """
 

@@ -1,7 +1,7 @@
 """THE rule of catalog-spec §4: who may see an entry, and who may see its data.
 
 Every read path asks this module: the permission labels (labels.py), the field stripping and
-the chained auth and actions (hooks.py), the exports. Nothing else decides visibility.
+the read paths (read_paths.py, auth.py, indexing.py), the exports. Nothing else decides visibility.
 
 | who sees            | owner org | other government users        | public                      |
 |---------------------|-----------|-------------------------------|-----------------------------|
@@ -16,6 +16,11 @@ systems (type ``info_system``) are never shown to the public. Private or unpubli
 stay within their owner organization, as in stock CKAN. Unknown or missing sharing levels are
 read as the most restrictive ones (``none`` / ``closed``): a record that lost its levels must
 not leak.
+
+Who may request an entry's data (a sharing request, 共享申请) follows from the same table: a
+request asks for a grant, so it is possible exactly where the viewer has no data access now but
+would have it with a grant (``request_refusal``). Entries that are not shared (不予共享) are never
+requested.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import enum
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -257,6 +263,50 @@ def can_access_data(viewer: Viewer, entry: Entry) -> bool:
         entry.share_type == SHARE_CONDITIONAL and granted
     )
     return as_government or as_public
+
+
+class RequestRefusal(enum.Enum):
+    """Why a viewer may not request an entry's data (see request_refusal)."""
+
+    LOG_IN = "log_in"  # anonymous, where a logged-in public user could request it
+    SYSADMIN = "sysadmin"  # reads all data already
+    NOT_SHARED = "not_shared"  # 不予共享: never requested
+    OWN_ENTRY = "own_entry"  # the owner organization has its data
+    NOT_PUBLISHED = "not_published"  # private or unpublished entries stay with their owner
+    SHARED_UNCONDITIONALLY = "shared_unconditionally"  # every government user reads it
+    OPEN_TO_ALL = "open_to_all"  # anyone reads it
+    GOVERNMENT_ONLY = "government_only"  # a grant would not open it to this public user
+
+
+def request_refusal(viewer: Viewer, entry: Entry) -> RequestRefusal | None:
+    """Why the viewer may not request access to the entry's data, or None when they may.
+
+    A grant the viewer already holds for this entry is left out, so that a holder may ask again
+    before it runs out. An anonymous viewer is judged as the public user they would be once
+    logged in: LOG_IN where that user could request, else that user's reason.
+    """
+    if viewer.sysadmin:
+        return RequestRefusal.SYSADMIN
+    if entry.share_type == SHARE_NONE:
+        return RequestRefusal.NOT_SHARED
+    if is_owner(viewer, entry):
+        return RequestRefusal.OWN_ENTRY
+    if not entry.published:
+        return RequestRefusal.NOT_PUBLISHED
+    without_grant = dataclasses.replace(viewer, granted=viewer.granted - {entry.id})
+    if can_access_data(without_grant, entry):
+        if viewer.government and entry.share_type == SHARE_UNCONDITIONAL:
+            return RequestRefusal.SHARED_UNCONDITIONALLY
+        return RequestRefusal.OPEN_TO_ALL
+    with_grant = dataclasses.replace(viewer, granted=without_grant.granted | {entry.id})
+    if not can_access_data(with_grant, entry):
+        return RequestRefusal.GOVERNMENT_ONLY
+    return None if viewer.user_id else RequestRefusal.LOG_IN
+
+
+def may_request_data(viewer: Viewer, entry: Entry) -> bool:
+    """May the viewer ask for a grant to the entry's data (no access now, access with one)?"""
+    return request_refusal(viewer, entry) is None
 
 
 def entry_labels(entry: Entry) -> list[str]:

@@ -1,23 +1,22 @@
-"""Spec §4 on every read path: the CKAN hooks that call access/policy.py.
+"""Spec §4 on the read paths: chained actions, and package_show's after_dataset_show, each
+calling access/policy.py.
 
-- Entry visibility is the permission labels (labels.py): package_search and its facet counts,
-  package_show, package_autocomplete, organization and user dataset counts, activity lists.
-- Data visibility:
-  * the ``resource_show`` auth function also requires data access; CKAN delegates to it from
-    the download view (uploads and link redirects), resource views and previews
-    (``resource_view_show``/``_list``) and the DataStore (search, search_sql, info, dump);
-  * resource URLs are blanked in every package dict served to a user without data access:
-    package_show (after_dataset_show), package_search (a chained action, because
-    after_dataset_search gets no context and CKAN serves Solr's stored dict), activity data;
-  * resource URLs are not indexed for entries whose data is not public, so neither a query nor
-    a facet on ``res_url``/``urls`` can probe them.
+- Entry visibility is the permission labels (labels.py) wherever CKAN applies them:
+  package_search and its facet counts, package_show, package_autocomplete, organization dataset
+  counts. The paths that ignore the labels are filtered here: package_list, users'
+  created-dataset counts, activity lists and activities, tag and format names.
+- Data visibility: resource URLs are blanked in every package dict served to a user without data
+  access: package_show (after_dataset_show), package_search (a chained action, because
+  after_dataset_search gets no context and CKAN serves Solr's stored dict), resource search,
+  activity data; resource views are not listed. The files, previews and DataStore are refused by
+  the ``resource_show`` auth function (auth.py), and resource URLs are not indexed for entries
+  whose data is not public (indexing.py).
 - Calls with ``ignore_auth`` are CKAN's own (indexing, activity recording) and get full dicts.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -26,11 +25,8 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model as core_model
 from ckan.logic import auth_audit_exempt
-from ckan.logic.auth import get_resource_object
 
-from ckanext.govcatalog.access import accesslog, policy
-
-log = logging.getLogger(__name__)
+from ckanext.govcatalog.access import accesslog, indexing, policy
 
 Action = Callable[[dict[str, Any], dict[str, Any]], Any]
 
@@ -54,10 +50,11 @@ def _entries(ids: list[str]) -> dict[str, policy.Entry]:
 _ENTRY_COLUMNS = ("id", "type", "owner_org", "private", "state", "extras", "creator_user_id")
 
 
-# --- IPackageController ------------------------------------------------------------------------
+# --- package_show (IPackageController.after_dataset_show) ---------------------------------------
 
 
 def after_dataset_show(context: dict[str, Any], pkg_dict: dict[str, Any]) -> None:
+    """Blank the data locations of a shown package unless the viewer may read its data."""
     if _trusted(context):
         return
     pkg = context.get("package")
@@ -70,19 +67,6 @@ def after_dataset_show(context: dict[str, Any], pkg_dict: dict[str, Any]) -> Non
         policy.strip_package(pkg_dict)
 
 
-# Solr fields that hold resource locations; kept out of the index unless the data is public
-_INDEXED_URL_FIELDS = ("res_url", "download_url")
-
-
-def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    pkg = core_model.Package.get(pkg_dict.get("id"))
-    entry = policy.Entry.from_package(pkg) if pkg else policy.Entry.from_dict(pkg_dict)
-    if not policy.data_is_public(entry):
-        for key in _INDEXED_URL_FIELDS:
-            pkg_dict.pop(key, None)
-    return pkg_dict
-
-
 # --- chained actions -----------------------------------------------------------------------------
 
 
@@ -90,7 +74,7 @@ def _strip_search_result(result: dict[str, Any]) -> None:
     """Blank data locations in a package_search result, full dict or ``fl`` fields alike."""
     policy.strip_package(result)
     for key in list(result):
-        if key in _INDEXED_URL_FIELDS or (key.startswith("res_extras_") and key.endswith("url")):
+        if key in indexing.URL_FIELDS or (key.startswith("res_extras_") and key.endswith("url")):
             result[key] = [] if isinstance(result[key], list) else ""
         elif key in ("data_dict", "validated_data_dict") and isinstance(result[key], str):
             try:
@@ -468,27 +452,3 @@ def get_actions() -> dict[str, Any]:
             datastore_search_sql=_logged("datastore_search_sql"),
         )
     return actions
-
-
-# --- chained auth --------------------------------------------------------------------------------
-
-
-@tk.chained_auth_function
-@tk.auth_allow_anonymous_access
-def resource_show(next_auth: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
-    """Seeing a resource means reading its data: the URL, the file, previews, the DataStore."""
-    result = next_auth(context, data_dict)
-    if not result.get("success"):
-        return result
-    resource = get_resource_object(context, data_dict)
-    entry = policy.entry_for_id(resource.package_id)
-    if entry is None or not policy.can_access_data(policy.viewer_from_context(context), entry):
-        return {
-            "success": False,
-            "msg": tk._("Not authorized to read the data of this entry; you may request access"),
-        }
-    return result
-
-
-def get_auth_functions() -> dict[str, Any]:
-    return {"resource_show": resource_show}

@@ -375,3 +375,16 @@ def records(
         query = query.limit(limit)
     query = query.execution_options(populate_existing=True)
     return list(_session(session).execute(query).scalars())
+
+
+def last_payload(
+    object_type: str, object_id: str, having: str | None = None, session: Any | None = None
+) -> dict[str, Any] | None:
+    """Payload of the last committed record about an object (with the key ``having``)."""
+    query = sa.select(AuditRecord.payload).where(
+        AuditRecord.object_type == object_type, AuditRecord.object_id == object_id
+    )
+    if having:
+        query = query.where(AuditRecord.payload.has_key(having))
+    query = query.order_by(AuditRecord.seq.desc()).limit(1)
+    return _session(session).execute(query).scalar()

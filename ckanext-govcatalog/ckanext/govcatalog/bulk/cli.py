@@ -84,7 +84,8 @@ def import_(
         for p in result.problems:
             where = f"{p.sheet} " if p.sheet else ""
             where += tk._("row {row}").format(row=p.row) + " " if p.row else ""
-            click.echo(f"{where}{p.column} [{p.value}]: {p.reason}", err=True)
+            cell = f"{p.column} [{p.value}]: " if p.column or p.value else ""
+            click.echo(f"{where}{cell}{p.reason}", err=True)
         s = result.summary()
         click.echo(
             tk._("created {c}, updated {u}, unchanged {n}, errors {e}{dry}").format(

@@ -1,7 +1,7 @@
 """All-or-nothing import of catalog entries from a spreadsheet, with a row-level report.
 
 Every row goes through the dataset schema's own validators (the web form's). New entries are then
-written by bulk/fastpath.py, which makes exactly what package_create makes (package_show output,
+written by bulk/fastpath/, which makes exactly what package_create makes (package_show output,
 activity, audit record, search document) with bulk statements in one transaction and sends the
 search documents in chunks; changed entries go through package_update in the same transaction.
 Validation errors of all rows are collected in one pass before anything is written.
@@ -13,21 +13,33 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import pysolr
+import sqlalchemy.exc
 from ckan import model
 from ckan.lib import plugins as lib_plugins
+from ckan.lib import search
 
 from ckanext.govcatalog.bulk import fastpath
 from ckanext.govcatalog.bulk import layout as L
 from ckanext.govcatalog.bulk import workbook as W
-from ckanext.govcatalog.catalog import validators
+from ckanext.govcatalog.catalog import package_names
 
 Progress = Callable[[str, int, int], None]
 INDEX_BATCH = 500
+log = logging.getLogger(__name__)
+# a service that stops answering while an import writes: reported, never half-written
+SERVICE_ERRORS: tuple[type[BaseException], ...] = (
+    pysolr.SolrError,
+    search.SearchError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+)
 
 
 @dataclasses.dataclass
@@ -300,7 +312,7 @@ def _norm_list(v: Any) -> list[Any]:
     if v in (None, ""):
         return []
     if isinstance(v, str):
-        return L._as_list(v)
+        return L.text_values(v)
     out = []
     for x in v:
         if isinstance(x, dict):
@@ -467,7 +479,7 @@ def import_rows(
         for r in rows:
             names[r.key] = slug(r.values.get("owner_org") or "", r.values.get("title") or "")
     # Rows with a code match on it; rows without one match the entry their slug names.
-    by_name = validators.live_package_ids(
+    by_name = package_names.live_package_ids(
         [n for r in rows if not r.values.get(L.KEY_FIELD) and (n := names.get(r.key))]
     )
     # Two rows making the same new entry (same organization and title) would collide.
@@ -547,9 +559,29 @@ def import_rows(
     result = ImportResult(kind, sorted(problems, key=_problem_order), planned)
     if problems or dry_run:
         return result
-    result.package_ids = write(planned, user, progress, processes)
+    try:
+        result.package_ids = write(planned, user, progress, processes)
+    except SERVICE_ERRORS as error:
+        # write() rolled everything back: the report says which service failed and what to do
+        log.error("import not written, %s: %s", type(error).__name__, error)
+        result.problems.append(W.Problem("", None, "", "", service_failure(error)))
+        result.planned = []  # the summary counts what was done: nothing
+        return result
     result.written = True
     return result
+
+
+def service_failure(error: BaseException) -> str:
+    """What an import stopped by a failing service tells the user: what failed, that nothing
+    was written, and what to do."""
+    if isinstance(error, sqlalchemy.exc.DBAPIError):
+        failed = tk._("The database (PostgreSQL) did not answer")
+    else:
+        failed = tk._("The search index (Solr) did not answer")
+    return tk._(
+        "{failed}: nothing of this file was written. Ask the operator to check the service, "
+        "then import the file again."
+    ).format(failed=failed)
 
 
 def _problem_order(p: W.Problem) -> tuple[str, int, str]:
@@ -605,21 +637,41 @@ def write(
             processes,
         )
         ids.update({id(p): pid for p, pid in zip(fast, new, strict=True)})
+        # The changed and slowly created entries' documents go out before the commit too: if
+        # Solr stops answering, the database is rolled back rather than left holding entries
+        # the search does not know.
+        index_packages([ids[id(p)] for p in updates + slow], progress, index)
+        index.flush()
         model.repo.commit()
     except Exception:
         model.Session.rollback()
-        index.withdraw()
+        _withdraw(index, [p.package_id for p in updates if p.package_id])
         raise
     index.commit()
-    index_packages([ids[id(p)] for p in updates + slow], progress)
     return [ids[id(p)] for p in planned if id(p) in ids]
 
 
-def index_packages(ids: list[str], progress: Progress = _noop) -> None:
-    """Indexes the packages as package_create would, sending documents in batches."""
+def _withdraw(index: fastpath.Index, updated_ids: list[str]) -> None:
+    """After a rollback: takes back the documents sent, and sends the updated entries' documents
+    as the database has them again. When Solr is what failed this cannot reach it either; the
+    caller's error is the one to report, and `ckan search-index rebuild` puts Solr right."""
+    try:
+        index.withdraw()
+        if updated_ids:
+            index_packages(updated_ids)
+    except Exception as error:
+        log.warning("search documents of a rolled-back import not withdrawn: %s", error)
+
+
+def index_packages(
+    ids: list[str], progress: Progress = _noop, index: fastpath.Index | None = None
+) -> None:
+    """Indexes the packages as package_create would, sending documents in batches: to ``index``
+    (the caller flushes and commits it), else to a new index committed here."""
     from ckan import logic
 
-    index = fastpath.Index()
+    own = index is None
+    index = index or fastpath.Index()
     for start in range(0, len(ids), INDEX_BATCH):
         pairs = [
             logic.package_show_default_and_custom_schemas(
@@ -629,4 +681,5 @@ def index_packages(ids: list[str], progress: Progress = _noop) -> None:
         ]
         index.send(fastpath.solr_docs(pairs))
         progress("index", min(start + INDEX_BATCH, len(ids)), len(ids))
-    index.commit()
+    if own:
+        index.commit()

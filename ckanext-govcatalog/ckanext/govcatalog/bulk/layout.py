@@ -16,6 +16,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.govcatalog import vocab
+from ckanext.govcatalog.catalog.fields import as_list
+
 # The template is a Chinese document; these names are also accepted in English when reading.
 ENTRY_SHEET = "信息资源"
 ENTRY_SHEET_ALIASES = ("信息资源", "目录", "entries", "datasets", "catalog")
@@ -27,7 +30,8 @@ ERROR_HEADER = "错误信息"
 LIST_SEPARATORS = re.compile(r"[,，、;；\n]+")
 # What the key field of an entry is: the catalog's unique 信息资源代码.
 KEY_FIELD = "resource_code"
-LANG = "zh_Hans_CN"
+# The language of the template's headers, help and choice labels, whoever downloads it.
+LANG = vocab.DEFAULT_LANG
 
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATETIME = re.compile(
@@ -116,12 +120,6 @@ def clean_text(value: Any) -> str:
     return s.strip(" \t\n\u3000")
 
 
-def _text(label: Any, lang: str = LANG) -> str:
-    if isinstance(label, dict):
-        return str(label.get(lang) or label.get("en") or next(iter(label.values()), ""))
-    return str(label or "")
-
-
 def _aliases(*spellings: Any) -> frozenset[str]:
     out = set()
     for s in spellings:
@@ -143,7 +141,9 @@ def _choices(field: dict[str, Any]) -> tuple[Choice, ...]:
     raw = scheming_field_choices(field) or []
     return tuple(
         Choice(
-            str(c["value"]), _text(c.get("label", c["value"])), _aliases(c["value"], c.get("label"))
+            str(c["value"]),
+            vocab.label_text(c.get("label", c["value"]), LANG),
+            _aliases(c["value"], c.get("label")),
         )
         for c in raw
     )
@@ -186,11 +186,11 @@ def _column(field: dict[str, Any]) -> Column:
     label = field.get("label") or field["field_name"]
     return Column(
         field=field["field_name"],
-        header=_text(label),
+        header=vocab.label_text(label, LANG),
         kind=_kind(field, choices),
         required=_required(field),
         choices=choices,
-        help=_text(field.get("help_text") or ""),
+        help=vocab.label_text(field.get("help_text") or "", LANG),
         aliases=_aliases(label, field["field_name"]),
     )
 
@@ -224,7 +224,7 @@ def layout(dataset_type: str = "dataset") -> Layout:
             sheets.append(
                 ItemSheet(
                     field=field["field_name"],
-                    title=_text(label)[:31],
+                    title=vocab.label_text(label, LANG)[:31],
                     columns=sub,
                     required=_required(field),
                     aliases=_aliases(label, field.get("label"), field["field_name"]),
@@ -325,11 +325,11 @@ def write_cell(column: Column, value: Any, orgs: OrgIndex | None = None) -> str:
     if kind in ("choice", "suggest"):
         return column.label_of(value)
     if kind == "multi":
-        return "、".join(column.label_of(v) for v in _as_list(value))
+        return "、".join(column.label_of(v) for v in text_values(value))
     if kind in ("list",):
-        return "、".join(str(v) for v in _as_list(value))
+        return "、".join(str(v) for v in text_values(value))
     if kind == "tags":
-        return "、".join(_as_list(value))
+        return "、".join(text_values(value))
     if kind == "org":
         org = orgs.find(value) if orgs else None
         return org["title"] or org["name"] if org else str(value)
@@ -338,17 +338,10 @@ def write_cell(column: Column, value: Any, orgs: OrgIndex | None = None) -> str:
     return str(value)
 
 
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    if isinstance(value, str) and value.startswith("["):
-        import json
-
-        try:
-            return [str(v) for v in json.loads(value)]
-        except ValueError:
-            pass
-    return split_list(str(value))
+def text_values(value: Any) -> list[str]:
+    """The values of a list field as text: a list, its JSON text or what people type between
+    separators."""
+    return [str(v) for v in as_list(value, split=True)]
 
 
 def dataset_value(column: Column, pkg: dict[str, Any]) -> Any:

@@ -6,6 +6,10 @@ govcatalog_code_sequence; each number is taken by one atomic upsert in its own s
 (committed at once, independent of the dataset's transaction), so parallel creates never get the
 same number and a number is never handed out again, not even after the entry is deleted or its
 create fails later on.
+
+Where the numbers come from is a :class:`Numbering`: by default that table. A caller that checks
+many entries before writing them (bulk/fastpath) puts its own in the CKAN context under
+``NUMBERING_KEY``, and the entry rules pass it to :func:`allocate`.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import ckan.model as model
@@ -98,12 +102,36 @@ def departmental_item_code(org_id: str) -> str:
     return str(found).zfill(width)
 
 
+class Numbering:
+    """Where :func:`allocate` takes the numbers of a new code from: this one takes each from the
+    code sequence table (committed at once), as every single create does."""
+
+    def sequence(self, class_code: str) -> int:
+        """The 顺序码 of a new entry of ``class_code``."""
+        return next_sequence(class_code)
+
+    def departmental_item(self, org_id: str) -> str:
+        """The 项 digits of a department's own departmental items."""
+        return departmental_item_code(org_id)
+
+
+SEQUENCE_TABLE = Numbering()
+# the CKAN context key under which a caller passes its own Numbering to the entry rules
+NUMBERING_KEY = "govcatalog_numbering"
+
+
+def numbering_in(context: Mapping[str, Any]) -> Numbering:
+    """The numbering a validation context asks for: its own, or the sequence table."""
+    return context.get(NUMBERING_KEY) or SEQUENCE_TABLE
+
+
 def class_code(
     catalog_class: str,
     catalog_item: str,
     catalog_entry: str | None = None,
     catalog_subentry: str | None = None,
     owner_org_id: str | None = None,
+    numbering: Numbering = SEQUENCE_TABLE,
 ) -> str:
     """The 分类码: 类 + 项 + 目 + 细目."""
     table = code_table()
@@ -122,7 +150,7 @@ def class_code(
     else:  # by_department
         if not owner_org_id:
             raise CodeError("A departmental entry needs a provider department")
-        item = departmental_item_code(owner_org_id)
+        item = numbering.departmental_item(owner_org_id)
     return f"{cls['code']}{item}{catalog_entry or ''}{catalog_subentry or ''}"
 
 
@@ -138,10 +166,14 @@ def allocate(
     catalog_entry: str | None = None,
     catalog_subentry: str | None = None,
     owner_org_id: str | None = None,
+    numbering: Numbering = SEQUENCE_TABLE,
 ) -> str:
-    """A new resource code for an entry with these classification fields."""
-    prefix = class_code(catalog_class, catalog_item, catalog_entry, catalog_subentry, owner_org_id)
-    return compose(prefix, next_sequence(prefix))
+    """A new resource code for an entry with these classification fields, numbered by
+    ``numbering``."""
+    prefix = class_code(
+        catalog_class, catalog_item, catalog_entry, catalog_subentry, owner_org_id, numbering
+    )
+    return compose(prefix, numbering.sequence(prefix))
 
 
 def code_pattern() -> re.Pattern[str]:

@@ -3,26 +3,18 @@ of an entry, the entries of an information system and an organization's place in
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.govcatalog import choices
-from ckanext.govcatalog.catalog import orgs
-
-
-def _lang() -> str:
-    try:
-        return tk.h.lang() or tk.config.get("ckan.locale_default") or "zh_Hans_CN"
-    except RuntimeError:
-        return tk.config.get("ckan.locale_default") or "zh_Hans_CN"
+from ckanext.govcatalog import vocab
+from ckanext.govcatalog.catalog import fields, orgs
 
 
 def govcatalog_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     """scheming choices_helper: the values of the field's vocabulary (schemas/vocab/)."""
-    return choices.scheming_choices(choices.field_vocabulary(field))
+    return vocab.scheming_choices(vocab.field_vocabulary(field))
 
 
 def govcatalog_org_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
@@ -43,20 +35,12 @@ def govcatalog_info_system_choices(field: dict[str, Any]) -> list[dict[str, Any]
 
 def govcatalog_vocab_label(vocabulary: str, value: Any) -> str:
     """The label of ``value`` in a vocabulary, in the current language."""
-    return choices.label(vocabulary, value, _lang())
+    return vocab.label(vocabulary, value)
 
 
 def govcatalog_as_list(value: Any) -> list[Any]:
     """A list field that may still be a JSON string (e.g. from an unvalidated dict)."""
-    if isinstance(value, list):
-        return value
-    if not value:
-        return []
-    try:
-        loaded = json.loads(value)
-    except (TypeError, ValueError):
-        return [value]
-    return loaded if isinstance(loaded, list) else [loaded]
+    return fields.as_list(value)
 
 
 def govcatalog_org_title(name_or_id: str | None) -> str:

@@ -1,17 +1,24 @@
 """The organization tree: county → departments and towns → villages and communities.
 
-An organization names its parent in the ``parent_org`` field (validated in logic/validators.py).
+An organization names its parent in the ``parent_org`` field (validated in catalog/field_rules.py).
 CKAN's own hierarchy is kept in step with it: a ``member`` row (table_name='group',
 capacity='parent'), as ckanext-hierarchy writes it, so that core
 ``Group.get_children_group_hierarchy``, ``organization_list_for_user`` and
 ``ckan.auth.roles_that_cascade_to_sub_groups`` follow the same tree. The sync runs after
 organization_create / organization_update (chained actions below); organization_patch goes
 through organization_update.
+
+A caller that checks or indexes many entries of the same few organizations reads each of them,
+and its chain of parents, once: inside :func:`read_once`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import dataclasses
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import ckan.model as model
@@ -22,16 +29,56 @@ log = logging.getLogger(__name__)
 ORG = "organization"
 
 
-def _org(name_or_id: str) -> model.Group | None:
+@dataclasses.dataclass
+class _Reads:
+    """What a :func:`read_once` block has read: organizations and paths by the name or id asked."""
+
+    orgs: dict[str, model.Group | None] = dataclasses.field(default_factory=dict)
+    paths: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+
+
+_reads: contextvars.ContextVar[_Reads | None] = contextvars.ContextVar(
+    "govcatalog_org_reads", default=None
+)
+
+
+@contextlib.contextmanager
+def read_once() -> Iterator[None]:
+    """Within this block (in this thread or task) :func:`active_org` and :func:`org_path` read
+    each organization from the database once: for a caller that checks or indexes many entries
+    while no organization changes (bulk/fastpath). A block rather than an argument, because some
+    who ask receive no CKAN context to carry one: one-value validators, and the search index
+    hook that fills ``org_path``. A block inside another shares the outer one's reads."""
+    if _reads.get() is not None:
+        yield
+        return
+    token = _reads.set(_Reads())
+    try:
+        yield
+    finally:
+        _reads.reset(token)
+
+
+def _read_active_org(name_or_id: str) -> model.Group | None:
     group = model.Group.get(name_or_id) if name_or_id else None
     if group is None or not group.is_organization or group.state != "active":
         return None
     return group
 
 
+def active_org(name_or_id: str) -> model.Group | None:
+    """The active organization with this name or id, or None."""
+    reads = _reads.get()
+    if reads is None:
+        return _read_active_org(name_or_id)
+    if name_or_id not in reads.orgs:
+        reads.orgs[name_or_id] = _read_active_org(name_or_id)
+    return reads.orgs[name_or_id]
+
+
 def descendant_org_names(name: str) -> list[str]:
     """Names of every organization below ``name`` (children first, then their children...)."""
-    group = _org(name)
+    group = active_org(name)
     if group is None:
         return []
     return [row.name for row in group.get_children_group_hierarchy(type=ORG)]
@@ -39,7 +86,7 @@ def descendant_org_names(name: str) -> list[str]:
 
 def ancestor_org_names(name: str) -> list[str]:
     """Names of the organizations above ``name``, from the root down to its direct parent."""
-    group = _org(name)
+    group = active_org(name)
     if group is None:
         return []
     return [g.name for g in group.get_parent_group_hierarchy(type=ORG)]
@@ -47,7 +94,16 @@ def ancestor_org_names(name: str) -> list[str]:
 
 def org_path(name_or_id: str) -> list[str]:
     """The organization's name and all its ancestors' names (for the ``org_path`` index field)."""
-    group = _org(name_or_id)
+    reads = _reads.get()
+    if reads is None:
+        return _read_org_path(name_or_id)
+    if name_or_id not in reads.paths:
+        reads.paths[name_or_id] = _read_org_path(name_or_id)
+    return list(reads.paths[name_or_id])  # the caller's own list: it may add to it
+
+
+def _read_org_path(name_or_id: str) -> list[str]:
+    group = active_org(name_or_id)
     if group is None:
         return []
     return [g.name for g in group.get_parent_group_hierarchy(type=ORG)] + [group.name]
@@ -69,7 +125,7 @@ def sync_parent(group: model.Group) -> bool:
     """Makes CKAN's hierarchy say what ``parent_org`` says. Returns True if it changed.
 
     The caller commits (the session is left dirty)."""
-    parent = _org((group.extras or {}).get("parent_org") or "")
+    parent = active_org((group.extras or {}).get("parent_org") or "")
     changed = False
     kept = False
     for link in _parent_links(group):
@@ -113,7 +169,7 @@ def _reindex_subtree(group: model.Group) -> None:
 
 def _after_save(context: dict[str, Any], result: Any, data_dict: dict[str, Any]) -> None:
     ref = result if isinstance(result, str) else (result or {}).get("id")
-    group = _org(ref or data_dict.get("id") or data_dict.get("name") or "")
+    group = active_org(ref or data_dict.get("id") or data_dict.get("name") or "")
     if group is None:
         return
     if sync_parent(group):
@@ -148,7 +204,7 @@ def _dict(group: Any, **extra: Any) -> dict[str, Any]:
 
 def place_in_tree(name_or_id: str) -> dict[str, Any]:
     """Ancestors (root first), the organization itself and its direct children."""
-    group = _org(name_or_id)
+    group = active_org(name_or_id)
     if group is None:
         return {"ancestors": [], "self": None, "children": []}
     children = sorted(group.get_children_groups(type=ORG), key=lambda g: g.title or g.name)

@@ -34,7 +34,10 @@ from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 
 from ckanext.govcatalog import vocab
+from ckanext.govcatalog.catalog.fields import as_list
 
+# the language of the labels we publish (SKOS prefLabel @zh)
+CATALOG_LANG = vocab.DEFAULT_LANG
 CSVW = Namespace("http://www.w3.org/ns/csvw#")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(?:0\d{2,3}[- ]?\d{7,8}|1[3-9]\d{9})(?!\d)")
@@ -60,22 +63,9 @@ def is_published(dataset_dict: dict[str, Any]) -> bool:
 
 
 def _label(vocabulary: str, value: str) -> str:
-    """The Chinese label of a vocabulary value ('' when it is not listed)."""
-    try:
-        values = vocab.load(vocabulary).get("values") or []
-    except OSError:
-        return ""
-    for v in values:
-        if str(v.get("value")) == str(value):
-            label = v.get("label")
-            return label.get("zh_Hans_CN", "") if isinstance(label, dict) else str(label or "")
-    return ""
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value in (None, ""):
-        return []
-    return value if isinstance(value, list) else [value]
+    """The Chinese label of a vocabulary value ('' when it is not listed): the labels are
+    published tagged as Chinese, whoever asks."""
+    return vocab.labels(vocabulary, CATALOG_LANG).get(str(value), "")
 
 
 class GovCatalogDCATProfile(RDFProfile):
@@ -164,7 +154,7 @@ class GovCatalogDCATProfile(RDFProfile):
         g = self.g
         # euro_dcat_ap turned our Chinese theme values into (invalid) URIs: replace them.
         g.remove((dataset_ref, DCAT.theme, None))
-        for theme in _as_list(dataset_dict.get("theme")):
+        for theme in as_list(dataset_dict.get("theme")):
             code = m["themes"].get(theme)
             if code:
                 ref = URIRef(m["theme_base"] + code)
@@ -208,7 +198,7 @@ class GovCatalogDCATProfile(RDFProfile):
             self.g.add((location, SKOS.prefLabel, Literal(name, lang="zh")))
 
     def _table_schema(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
-        items = [i for i in _as_list(dataset_dict.get("data_items")) if isinstance(i, dict)]
+        items = [i for i in as_list(dataset_dict.get("data_items")) if isinstance(i, dict)]
         if not items:
             return
         g = self.g

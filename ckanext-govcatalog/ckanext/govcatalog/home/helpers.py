@@ -2,9 +2,10 @@
 
 Every number comes from one ``package_search`` run AS THE CURRENT USER with ``include_private``,
 so the permission labels of the access rules (spec §4) decide what is counted: a visitor never
-sees a count that includes an entry they could not open. Choice labels come from the scheming
-schema and organization names from the organizations themselves, so no vocabulary is repeated
-here.
+sees a count that includes an entry they could not open. Which fields are counted and their
+vocabularies come from the scheming schema, choice labels from the vocabularies (vocab.py) in the
+user's language, and organization names from the organizations themselves, so no vocabulary is
+repeated here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+
+from ckanext.govcatalog import vocab
 
 # Catalog entry fields (machine names of catalog-spec §3) that the home page counts.
 CLASS_FIELD = "catalog_class"
@@ -44,24 +47,16 @@ def _schema_field(field_name: str) -> dict[str, Any] | None:
 
 
 def _choices(field_name: str) -> list[tuple[str, str]]:
-    """(value, translated label) pairs of a schema choice field, in schema order."""
-    from ckanext.scheming.helpers import scheming_field_choices, scheming_language_text
-
+    """(value, label in the user's language) of a vocabulary field, in vocabulary order; none
+    when the schema has no such field or it draws on no vocabulary."""
     field = _schema_field(field_name)
     if not field:
         return []
-    try:
-        choices = scheming_field_choices(field) or []
-    except Exception:  # a choices_helper that needs data not there yet must not break the page
+    name = vocab.field_vocabulary(field)
+    if name not in vocab.vocabulary_names():
         return []
-    return [(str(c["value"]), scheming_language_text(c.get("label", c["value"]))) for c in choices]
-
-
-def field_label(field_name: str, default: str) -> str:
-    from ckanext.scheming.helpers import scheming_language_text
-
-    field = _schema_field(field_name)
-    return scheming_language_text(field["label"]) if field and field.get("label") else default
+    labels = vocab.labels(name)
+    return [(value, labels.get(value, value)) for value in vocab.values(name)]
 
 
 def _facet_counts(facets: dict[str, Any], field: str) -> dict[str, int]:

@@ -2,14 +2,13 @@
 
 Facet fields are the Solr fields that before_dataset_index fills (field names of catalog-spec §3).
 Titles are English msgids translated in i18n/src/zh_Hans_CN/search.po; value labels come from the
-vocabularies in schemas/vocab/ (vocab.py), else from the scheming field's choices, else from the
-organization titles (provider/source departments), else the raw value. Counts need no work here:
-package_search computes them under the user's permission labels, like the results.
+vocabulary of the field's name in schemas/vocab/ (vocab.py), else from the organization titles
+(provider/source departments), else the raw value. Counts need no work here: package_search
+computes them under the user's permission labels, like the results.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections import OrderedDict
 from typing import Any
@@ -44,14 +43,7 @@ FACETS: list[tuple[str, str]] = [
     ("tags", _("Tags")),
 ]
 
-# Facet field -> vocabulary file (schemas/vocab/<name>.yaml) that labels its values; a field
-# missing here is looked up under its own name.
 _FACET_FIELDS = {f for f, _ in FACETS}
-
-VOCAB_FOR_FIELD: dict[str, tuple[str, ...]] = {
-    "region_code": ("region_code", "region", "division", "regions"),
-    "theme": ("theme", "themes"),
-}
 
 ORG_FIELDS = ("organization", "source_org")
 
@@ -76,74 +68,15 @@ def group_facets(
     return dataset_facets(facets, package_type)
 
 
-def _lang() -> str:
-    try:
-        return tk.h.lang() or "zh_Hans_CN"
-    except Exception:  # outside a request (CLI, benchmarks)
-        return tk.config.get("ckan.locale_default") or "zh_Hans_CN"
-
-
-def _text(label: Any, lang: str | None = None) -> str:
-    """A label that may be a {lang: text} dict, in ``lang`` (default: the current language)."""
-    if isinstance(label, dict):
-        lang = lang or _lang()
-        for key in (lang, lang.split("_")[0], "zh_Hans_CN", "zh", "en"):
-            if label.get(key):
-                return str(label[key])
-        return str(next(iter(label.values()), ""))
-    return "" if label is None else str(label)
-
-
-def _pairs(data: Any) -> dict[str, Any]:
-    """value -> label from the vocabulary shapes we accept (a mapping or a list of entries,
-    possibly nested under choices/values/items/children)."""
-    out: dict[str, Any] = {}
-    if isinstance(data, dict):
-        for key in ("choices", "values", "items", "entries", "codes"):
-            if isinstance(data.get(key), (list, dict)):
-                return _pairs(data[key])
-        for k, v in data.items():
-            if isinstance(v, dict) and not ({"label", "name", "title"} & set(v)):
-                out[str(k)] = v  # {value: {zh_Hans_CN: .., en: ..}}
-            elif isinstance(v, dict):
-                out[str(k)] = v.get("label") or v.get("title") or v.get("name")
-                out.update(_pairs(v.get("children") or v.get("items") or []))
-            else:
-                out[str(k)] = v
-    elif isinstance(data, list):
-        for entry in data:
-            if not isinstance(entry, dict):
-                continue
-            value = entry.get("value", entry.get("code", entry.get("id")))
-            label = entry.get("label", entry.get("title", entry.get("name")))
-            if value is not None:
-                out[str(value)] = label if label is not None else value
-            for key in ("children", "items", "choices"):
-                if isinstance(entry.get(key), (list, dict)):
-                    out.update(_pairs(entry[key]))
-    return out
-
-
-def _vocab_labels(field: str) -> dict[str, Any]:
-    names = set(vocab.vocabulary_names())
-    for name in VOCAB_FOR_FIELD.get(field, (field,)):
-        if name in names:
-            try:
-                return _pairs(vocab.load(name))
-            except Exception:  # a malformed vocabulary must not break search
-                log.exception("vocabulary %s could not be read for facet labels", name)
-    return {}
-
-
-def _scheming_labels(field: str, package_type: str = "dataset") -> dict[str, Any]:
-    try:
-        schema = tk.h.scheming_get_dataset_schema(package_type)
-    except Exception:
+def _vocab_labels(field: str) -> dict[str, str]:
+    """The labels of the facet values from the vocabulary named like the field, if any."""
+    if field not in vocab.vocabulary_names():
         return {}
-    for f in (schema or {}).get("dataset_fields", []):
-        if f.get("field_name") == field and f.get("choices"):
-            return {str(c.get("value")): c.get("label") for c in f["choices"]}
-    return {}
+    try:
+        return vocab.labels(field)
+    except Exception:  # a malformed vocabulary must not break search
+        log.exception("vocabulary %s could not be read for facet labels", field)
+        return {}
 
 
 def _org_titles(values: list[str]) -> dict[str, str]:
@@ -160,20 +93,12 @@ def _org_titles(values: list[str]) -> dict[str, str]:
     return out
 
 
-@functools.lru_cache(maxsize=64)
-def _choice_labels(field: str, folder: str) -> dict[str, Any]:
-    # vocabularies and the schema are read once per process (they change with a deploy)
-    return _vocab_labels(field) or _scheming_labels(field)
-
-
 def value_labels(field: str, values: list[str]) -> dict[str, str]:
     """Display labels for the facet values of ``field``."""
     if field in ORG_FIELDS:
         return _org_titles(values)
-    labels = _choice_labels(field, vocab.vocab_dir())
-    lang = _lang()
-    named = {v: _text(labels[v], lang) for v in values if v in labels}
-    return {v: label for v, label in named.items() if label}
+    labels = _vocab_labels(field)
+    return {v: labels[v] for v in values if v in labels}
 
 
 def label_facets(search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:

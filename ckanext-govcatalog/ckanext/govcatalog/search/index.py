@@ -14,31 +14,19 @@ their JSON text). Here:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ckanext.govcatalog.catalog import orgs
+from ckanext.govcatalog.catalog.fields import as_list
 
 LIST_FIELDS = ("theme", "user_orgs", "related_resource_codes")
 # JSON of repeating subfields: useless to Solr as one string, and searched through derived fields
 DROPPED = ("data_items", "extras_data_items", "temporal_coverage", "extras_temporal_coverage")
 
 
-def _list(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        return value
-    if value in (None, ""):
-        return []
-    try:
-        loaded = json.loads(value)
-    except (TypeError, ValueError):
-        return [value]
-    return loaded if isinstance(loaded, list) else [loaded]
-
-
 def data_item_names(items: Any) -> list[str]:
     out: list[str] = []
-    for item in _list(items):
+    for item in as_list(items):
         name = str(item.get("name") or "").strip() if isinstance(item, dict) else ""
         if name and name not in out:
             out.append(name)
@@ -46,8 +34,8 @@ def data_item_names(items: Any) -> list[str]:
 
 
 def _temporal(pkg_dict: dict[str, Any], periods: Any) -> None:
-    starts = [p["start"] for p in _list(periods) if isinstance(p, dict) and p.get("start")]
-    ends = [p["end"] for p in _list(periods) if isinstance(p, dict) and p.get("end")]
+    starts = [p["start"] for p in as_list(periods) if isinstance(p, dict) and p.get("start")]
+    ends = [p["end"] for p in as_list(periods) if isinstance(p, dict) and p.get("end")]
     if starts:
         pkg_dict["temporal_start"] = min(starts)
     if ends:
@@ -63,7 +51,7 @@ def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict.pop(key, None)
     for key in LIST_FIELDS:
         if key in pkg_dict:
-            values = [str(v) for v in _list(pkg_dict[key]) if v not in (None, "")]
+            values = [str(v) for v in as_list(pkg_dict[key]) if v not in (None, "")]
             if values:
                 pkg_dict[key] = values
             else:

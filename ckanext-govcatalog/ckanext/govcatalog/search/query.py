@@ -6,27 +6,38 @@
   Unbalanced quotes, brackets and a stray leading wildcard are escaped, so the words still search.
   The permission filter is CKAN's own ``fq`` on ``permission_labels``, added after this hook;
   nothing a user puts in ``q`` can remove it, and fq/defType are checked here as well.
-* Free-text queries also search the pinyin of titles, data item names and the exact identifiers.
+* Free-text queries also search the pinyin of titles, data item names and the exact identifiers,
+  and, with a lower weight, the provider department and the departments above it.
+* A run of Chinese typed without spaces is cut into its words (search/segment.py): a query of up
+  to three words needs all of them, a longer one most of them (``words_required``), each word
+  anywhere in the entry (a word is still found inside longer words: the index holds bigrams). The
+  configset's solrconfig.xml adds a phrase boost over the whole query (``pf``, title first, with
+  room for the cuts), so the entries that hold the words together, above all in their title, rank
+  first.
 * Choosing a provider department in the facets (``organization:"name"``) also finds the entries of
   its sub-organizations (a town includes its villages) through the indexed ``org_path``.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.search import SearchQueryError
 
+from ckanext.govcatalog.search import segment
+
 MAX_QUERY_LENGTH = 200
 
 # The stock CKAN weights, plus: the title without synonyms (the words typed outrank their
-# synonyms), pinyin, data items and whole identifiers (string fields: a code matches only in full).
+# synonyms), pinyin, data items, whole identifiers (string fields: a code matches only in full)
+# and, below the entry's own text, the titles of its provider and the departments above it.
 QUERY_FIELDS = (
     "name^4 title^4 title_exact^8 tags^2 groups^2 text "
     "title_pinyin^2 title_initials data_item_text^2 "
-    "resource_code^10 org_code^5 division_code^2 region_code^2"
+    "resource_code^10 org_code^5 division_code^2 region_code^2 org_path_title^0.5"
 )
 
 _ALLOWED_DEFTYPES = {"dismax", "edismax", "lucene"}
@@ -90,9 +101,9 @@ def _escape_unbalanced(q: str) -> str:
 
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# Brackets and punctuation that sit inside titles: 公共停车场（库）, 《…》, 、
+# Brackets and punctuation that sit inside titles: 公共停车场（库）, 《…》, 、, 过夜游／一日游
 _TITLE_PUNCTUATION = re.compile(
-    r"[（）【】《》〈〉「」『』〔〕［］｛｝、，。；！？…—·“”‘’()\[\]{}]"
+    r"[（）【】《》〈〉「」『』〔〕［］｛｝、，。；！？…—·“”‘’()\[\]{}/／]"
 )
 _SCRIPT_CHANGE = re.compile(rf"(?<=[{_CJK}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{_CJK}])")
 
@@ -143,11 +154,78 @@ def clean_user_query(q: str | None, built: bool = False, plain: bool = False) ->
         return q
     if plain:
         # before escaping: a bracket turned into a space must not leave its backslash behind
-        q = split_cjk_runs(q)
+        q = drop_dangling_operators(split_cjk_runs(q))
     q = _escape_unbalanced(q)
     # A leading wildcard makes Solr scan every term of a field; treat it as a literal character.
     q = _LEADING_WILDCARD.sub(lambda m: m.group(1) + "\\" + m.group(2), q)
     return q
+
+
+_UNESCAPED_QUOTE = re.compile(r'(?<!\\)"')
+# the most words (clauses) a plain query keeps; see cut_into_words
+MAX_WORDS = 12
+# the boolean operators of Solr's query syntax, as whole words
+OPERATORS = frozenset({"AND", "OR", "NOT", "&&", "||", "!", "+", "-"})
+
+
+def words_required(words: int) -> int:
+    """How many of a query's words an entry must hold: all of up to three, one fewer up to six,
+    80% of more, so that a long query still finds the entries holding most of its words (measured
+    on the development queries of scripts/bench/search_relevance.py)."""
+    if words <= 3:
+        return words
+    if words <= 6:
+        return words - 1
+    return math.ceil(words * 0.8)
+
+
+def drop_dangling_operators(q: str) -> str:
+    """A plain query without the boolean operators that have nothing to join (人口 OR, AND 人口,
+    人口 OR AND 户籍): Solr cannot parse those, and they are typing slips."""
+    kept: list[str] = []
+    for token in q.split():
+        if token in OPERATORS and (not kept or kept[-1] in OPERATORS):
+            continue
+        kept.append(token)
+    while kept and kept[-1] in OPERATORS:
+        kept.pop()
+    return " ".join(kept)
+
+
+def cut_into_words(q: str) -> tuple[str, int]:
+    """A cleaned plain query with each run of Chinese characters outside quotes cut into its
+    words (search/segment.py), each matched on its own; and the number of words mm counts (a
+    quoted phrase the user typed counts as one, a required or excluded word none).
+
+    A word typed twice is kept once, and a query keeps its first ``MAX_WORDS`` words: each word
+    becomes a clause on every query field and each of its synonyms, and Solr refuses a query of
+    more than 1024 such clauses (a 200-character query cut into words could reach that).
+    """
+    parts = _UNESCAPED_QUOTE.split(q)
+    if len(parts) % 2 == 0:  # an unbalanced quote (cleaning escapes these): leave the query alone
+        return q, len(q.split())
+    clauses: list[str] = []
+    counted = 0
+    for i, part in enumerate(parts):
+        pieces = [f'"{part}"'] if i % 2 else [w for t in part.split() for w in _words(t)]
+        for piece in pieces:
+            if piece in OPERATORS:  # joins words; no word itself
+                clauses.append(piece)
+                continue
+            if piece in clauses or piece.strip('"') == "":
+                continue
+            if len(clauses) == MAX_WORDS:
+                break
+            clauses.append(piece)
+            counted += piece[:1] not in "+-!"  # mm counts the optional clauses only
+    while clauses and clauses[-1] in OPERATORS:  # left dangling by the words left out
+        clauses.pop()
+    return " ".join(clauses), counted
+
+
+def _words(token: str) -> list[str]:
+    # an operator or an escape belongs to the token as typed: only a bare run is cut
+    return segment.query_words(token) if token[:1] not in "+-" else [token]
 
 
 def _check_param(name: str, value: Any) -> None:
@@ -171,6 +249,7 @@ def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
     extras = search_params.get("extras")
     built = isinstance(extras, dict) and extras.get(_BUILT_KEY) is BUILT_QUERY
     def_type = search_params.get("defType")
+    plain = False
     if "q" in search_params:
         raw = str(search_params.get("q") or "")
         # CKAN sends a query without ":" to dismax (lib/search/query.py)
@@ -184,6 +263,10 @@ def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
     q = search_params.get("q") or ""
     if q and q != "*:*" and "qf" not in search_params:
         search_params["qf"] = QUERY_FIELDS
+        if plain and not built:
+            search_params["q"], words = cut_into_words(q)
+            if words:
+                search_params.setdefault("mm", str(words_required(words)))
     if isinstance(search_params.get("fq"), str):
         search_params["fq"] = org_hierarchy_fq(search_params["fq"])
     if isinstance(search_params.get("fq_list"), list):

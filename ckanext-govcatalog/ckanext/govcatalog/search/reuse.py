@@ -20,6 +20,7 @@ import yaml
 
 from ckanext.govcatalog import vocab
 from ckanext.govcatalog.access import policy
+from ckanext.govcatalog.catalog.fields import as_list
 from ckanext.govcatalog.search import query
 
 MAX_ITEMS = 30
@@ -99,14 +100,7 @@ def solr_query(items: list[str]) -> str:
 
 
 def _item_names(pkg: dict[str, Any]) -> set[str]:
-    items = pkg.get("data_items") or []
-    if isinstance(items, str):
-        import json
-
-        try:
-            items = json.loads(items)
-        except ValueError:
-            items = []
+    items = as_list(pkg.get("data_items"))
     return {str(i.get("name")).strip() for i in items if isinstance(i, dict) and i.get("name")}
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 
+from ckanext.govcatalog.catalog import orgs
+
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Latin letters and digits inside a title ("2018", "GDP") are kept as their own syllables.
 _WORD = re.compile(r"[0-9A-Za-z]+")
@@ -51,9 +53,11 @@ def _stored(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_search_text(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """Adds to a Solr document being indexed: ``title_pinyin`` and ``title_initials``, and the
+    """Adds to a Solr document being indexed: ``title_pinyin`` and ``title_initials``, the
     provider's title (``organization_title``; stock CKAN indexes only the org's URL name, so
-    "民政局 低保" could not find the civil affairs bureau's entries)."""
+    "民政局 低保" could not find the civil affairs bureau's entries), and ``org_path_title``: the
+    titles of the departments above the provider and its own (from ``org_path``), so that a town's
+    name finds its villages' entries."""
     title = pkg_dict.get("title") or ""
     if _HAN.search(title):
         syllables = _syllables(title, Style.NORMAL)  # once for both fields
@@ -63,4 +67,10 @@ def add_search_text(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     org_title = (stored.get("organization") or {}).get("title")
     if org_title:
         pkg_dict["organization_title"] = org_title
+    groups = [orgs.active_org(name) for name in pkg_dict.get("org_path") or []]
+    titles = [g.title for g in groups if g is not None and g.title]
+    if org_title and org_title not in titles:
+        titles.append(org_title)
+    if titles:
+        pkg_dict["org_path_title"] = titles
     return pkg_dict

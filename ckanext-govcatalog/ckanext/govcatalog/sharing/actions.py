@@ -1,18 +1,21 @@
 """CKAN actions of the sharing-request workflow (access_request_*) and the in-app notices.
 
-Each action checks its auth function, lets access/requests.py make the change (which commits
-once, or not at all) and returns the request as a dict, so the audit chain, which listens to
-CKAN's action_succeeded signal, records who did what with which outcome.
+Each action checks its auth function, lets workflow.py make the change (which commits once, or
+not at all) and returns the request as a dict, so the audit chain, which listens to CKAN's
+action_succeeded signal, records who did what with which outcome.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import ckan.model as core_model
 import ckan.plugins.toolkit as tk
 
-from ckanext.govcatalog.sharing import notify, workflow
+from ckanext.govcatalog.sharing import notify, queries, workflow
+
+Action = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 
 
 def _user(context: dict[str, Any]) -> core_model.User:
@@ -40,14 +43,14 @@ def access_request_create(context: dict[str, Any], data_dict: dict[str, Any]) ->
     """
     tk.check_access("access_request_create", context, data_dict)
     request = workflow.create(_user(context), data_dict)
-    return workflow.dictize(request)
+    return queries.dictize(request)
 
 
 @tk.side_effect_free
 def access_request_show(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     """One request, to its requester, the owner organization's admins and sysadmins."""
     tk.check_access("access_request_show", context, data_dict)
-    return workflow.dictize(workflow.get(_request_id(data_dict)))
+    return queries.dictize(queries.get(_request_id(data_dict)))
 
 
 @tk.side_effect_free
@@ -64,7 +67,7 @@ def access_request_list(context: dict[str, Any], data_dict: dict[str, Any]) -> d
         offset = max(int(data_dict.get("offset", 0)), 0)
     except ValueError:
         raise tk.ValidationError({"limit": [tk._("Must be a whole number")]}) from None
-    count, rows = workflow.search(
+    count, rows = queries.search(
         _user(context),
         scope=data_dict.get("scope") or "mine",
         statuses=statuses,
@@ -73,43 +76,51 @@ def access_request_list(context: dict[str, Any], data_dict: dict[str, Any]) -> d
         limit=limit,
         offset=offset,
     )
-    return {"count": count, "results": [workflow.dictize(r) for r in rows]}
+    return {"count": count, "results": [queries.dictize(r) for r in rows]}
 
 
-def _decision(name: str, step: Any) -> Any:
+def _step(step: str, doc: str) -> Action:
+    """The action of one step of workflow.TRANSITIONS: access_request_<step>."""
+    name = f"access_request_{step}"
+
     def action(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
         tk.check_access(name, context, data_dict)
-        request = step(_user(context), _request_id(data_dict), data_dict)
-        return workflow.dictize(request)
+        request = workflow.apply(step, _user(context), _request_id(data_dict), data_dict)
+        return queries.dictize(request)
 
     action.__name__ = name
-    action.__doc__ = step.__doc__
+    action.__doc__ = doc
     return action
 
 
-access_request_update = _decision("access_request_update", workflow.update)
-access_request_update.__doc__ = """The requester completes a request after 补正 (any request
-fields, plus an optional ``response``); the answer is then due N working days later."""
-access_request_ask_info = _decision("access_request_ask_info", workflow.ask_info)
-access_request_ask_info.__doc__ = """Ask for more material (补正). :param missing: one list of
-everything missing (text, or a list of lines)."""
-access_request_extend = _decision("access_request_extend", workflow.extend)
-access_request_extend.__doc__ = """Extend the answer deadline once. :param days: 1..10 working
-days (configurable). :param reason: shown to the requester."""
-access_request_approve = _decision("access_request_approve", workflow.approve)
-access_request_approve.__doc__ = """Approve and grant access. :param expires: last day of access
-(YYYY-MM-DD, not in the past). :param reason: optional note."""
-access_request_reject = _decision("access_request_reject", workflow.reject)
-access_request_reject.__doc__ = """Reject. :param reason: required."""
-access_request_withdraw = _decision("access_request_withdraw", workflow.withdraw)
-access_request_withdraw.__doc__ = """The requester withdraws an undecided request."""
-access_request_suspend = _decision("access_request_suspend", workflow.suspend)
-access_request_suspend.__doc__ = """Suspend an approved request's grant. :param reason: required."""
-access_request_resume = _decision("access_request_resume", workflow.resume)
-access_request_resume.__doc__ = """Restore a suspended grant (if it has not expired)."""
-access_request_revoke = _decision("access_request_revoke", workflow.revoke)
-access_request_revoke.__doc__ = (
-    """Revoke an approved or suspended grant. :param reason: required."""
+access_request_update = _step(
+    "update",
+    """The requester completes a request after 补正 (any request fields, plus an optional
+    ``response``); the answer is then due N working days later.""",
+)
+access_request_ask_info = _step(
+    "ask_info",
+    """Ask for more material (补正). :param missing: one list of everything missing (text, or
+    a list of lines).""",
+)
+access_request_extend = _step(
+    "extend",
+    """Extend the answer deadline once. :param days: 1..10 working days (configurable).
+    :param reason: shown to the requester.""",
+)
+access_request_approve = _step(
+    "approve",
+    """Approve and grant access. :param expires: last day of access (YYYY-MM-DD, not in the
+    past). :param reason: optional note.""",
+)
+access_request_reject = _step("reject", """Reject. :param reason: required.""")
+access_request_withdraw = _step("withdraw", """The requester withdraws an undecided request.""")
+access_request_suspend = _step(
+    "suspend", """Suspend an approved request's grant. :param reason: required."""
+)
+access_request_resume = _step("resume", """Restore a suspended grant (if it has not expired).""")
+access_request_revoke = _step(
+    "revoke", """Revoke an approved or suspended grant. :param reason: required."""
 )
 
 

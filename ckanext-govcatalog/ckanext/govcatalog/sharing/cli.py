@@ -25,15 +25,15 @@ def _date(value: str | None) -> dt.date | None:
 )
 def overdue(on: str | None, notify: bool) -> None:
     """List pending requests whose answer is past due (tab-separated, the oldest first)."""
-    from ckanext.govcatalog.sharing import workdays, workflow
+    from ckanext.govcatalog.sharing import queries, workdays, workflow
 
-    day = _date(on) or workflow.today()
-    late = workflow.overdue(day)
+    day = _date(on) or workdays.today()
+    late = queries.overdue(day)
     calendar = workdays.calendar()
     if late:
         click.echo("id\tdue_date\tworkdays_late\tentry\towner_org\trequester")
     for request in late:
-        info = workflow.dictize(request, day)
+        info = queries.dictize(request, day)
         click.echo(
             "\t".join(
                 [

@@ -6,7 +6,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.govcatalog.sharing import notify, workflow
+from ckanext.govcatalog.access import policy
+from ckanext.govcatalog.sharing import checks, notify, queries, states, workdays
 
 
 def _current_user() -> Any:
@@ -19,19 +20,19 @@ def govcatalog_request_state(pkg: dict[str, Any]) -> dict[str, Any]:
     ``{"may_request": bool, "reason": str|None, "open_request": id|None}``."""
     user = _current_user()
     if user is None:
-        # anonymous visitors are invited to log in when the entry can be requested at all
-        share, opened = pkg.get("share_type"), pkg.get("open_type")
-        requestable = share == "conditional" or opened == "conditional"
-        return {"may_request": False, "login": requestable, "reason": None, "open_request": None}
-    existing = workflow.open_request_for(user.id, pkg.get("id", ""))
+        # a visitor is invited to log in where a public user, once logged in, could request it
+        reason = policy.request_refusal(policy.ANONYMOUS, policy.Entry.from_dict(pkg))
+        login = reason is policy.RequestRefusal.LOG_IN
+        return {"may_request": False, "login": login, "reason": None, "open_request": None}
+    existing = queries.open_request_for(user.id, pkg.get("id", ""))
     if existing is not None:
         return {"may_request": False, "login": False, "reason": None, "open_request": existing.id}
-    reason = workflow.refusal(user, pkg)
+    reason = checks.refusal(user, pkg)
     return {"may_request": reason is None, "login": False, "reason": reason, "open_request": None}
 
 
 def govcatalog_request_status_label(status: str) -> str:
-    return workflow.status_label(status)
+    return states.status_label(status)
 
 
 def govcatalog_request_action_label(action: str) -> str:
@@ -53,13 +54,13 @@ def govcatalog_request_action_label(action: str) -> str:
 
 
 def govcatalog_today() -> str:
-    return workflow.today().isoformat()
+    return workdays.today().isoformat()
 
 
 def govcatalog_decides_requests() -> bool:
     """Whether to show 待我审批: the user administers an organization (or the platform)."""
     user = _current_user()
-    return bool(user and (user.sysadmin or workflow.admin_org_ids(user)))
+    return bool(user and (user.sysadmin or queries.admin_org_ids(user)))
 
 
 def govcatalog_unread_notifications() -> int:

@@ -9,21 +9,14 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, request
 
-from ckanext.govcatalog.sharing import workflow
+from ckanext.govcatalog.sharing import checks, queries, states, workdays, workflow
 
 bp = Blueprint("govcatalog_requests", __name__)
 
 # the steps a form on the request page may post, and the action each one calls
 STEPS = {
-    "update": "access_request_update",
-    "withdraw": "access_request_withdraw",
-    "approve": "access_request_approve",
-    "reject": "access_request_reject",
-    "ask_info": "access_request_ask_info",
-    "extend": "access_request_extend",
-    "suspend": "access_request_suspend",
-    "resume": "access_request_resume",
-    "revoke": "access_request_revoke",
+    step: f"access_request_{step}"
+    for step in workflow.steps_of(workflow.REQUESTER) + workflow.steps_of(workflow.DECIDER)
 }
 SUCCESS = {
     "update": "Your request is complete again; the answer clock restarts.",
@@ -64,7 +57,7 @@ def _error_summary(errors: dict[str, Any]) -> dict[str, str]:
 def _share_mode_options() -> list[dict[str, str]]:
     """The schema's 共享方式 choices as select options, labelled in the page's language."""
     options = []
-    for choice in workflow.share_mode_choices():
+    for choice in checks.share_mode_choices():
         label = choice.get("label") or choice["value"]
         if isinstance(label, dict):
             label = tk.h.scheming_language_text(label)
@@ -99,8 +92,8 @@ def new(id: str) -> Any:
                 )
             )
             return tk.redirect_to("govcatalog_requests.read", id=created["id"])
-    existing = workflow.open_request_for(tk.current_user.id, entry["id"])
-    refusal = None if existing else workflow.refusal(tk.current_user, entry)
+    existing = queries.open_request_for(tk.current_user.id, entry["id"])
+    refusal = None if existing else checks.refusal(tk.current_user, entry)
     status = 409 if errors else 200
     return (
         tk.render(
@@ -112,7 +105,7 @@ def new(id: str) -> Any:
                 "error_summary": _error_summary(errors),
                 "refusal": refusal,
                 "existing": existing,
-                "data_item_choices": workflow.entry_data_items(entry),
+                "data_item_choices": checks.entry_data_items(entry),
                 "share_mode_choices": _share_mode_options(),
             },
         ),
@@ -130,26 +123,9 @@ def read(id: str, errors: dict[str, Any] | None = None, step: str | None = None)
         return tk.abort(404, tk._("Access request not found"))
     except tk.NotAuthorized:
         return tk.abort(403, tk._("You may not see this request"))
-    req = workflow.get(id)
-    user = tk.current_user
-    decider = workflow.is_decider(user, req)
-    requester = workflow.is_requester(user, req)
-    steps = []
-    if decider and info["status"] == workflow.PENDING:
-        steps += ["approve", "reject", "ask_info"]
-        if not info["extension_days"]:
-            steps.append("extend")
-    if decider and info["status"] == workflow.INFO_REQUESTED:
-        steps.append("reject")
-    if decider and info["status"] == workflow.APPROVED:
-        steps += ["suspend", "revoke"]
-    if decider and info["status"] == workflow.SUSPENDED:
-        steps += ["resume", "revoke"]
-    if requester and info["status"] == workflow.INFO_REQUESTED:
-        steps.append("update")
-    if requester and info["status"] in workflow.OPEN_STATUSES:
-        steps.append("withdraw")
-    entry = workflow.entry_dict(req.package_id)
+    req = queries.get(id)
+    steps = workflow.open_steps(tk.current_user, req)
+    entry = checks.entry_dict(req.package_id)
     errors = errors or {}
     return (
         tk.render(
@@ -161,10 +137,10 @@ def read(id: str, errors: dict[str, Any] | None = None, step: str | None = None)
                 "error_summary": _error_summary(errors),
                 "failed_step": step,
                 "posted": _form_data() if errors else {},
-                "data_item_choices": workflow.entry_data_items(entry),
+                "data_item_choices": checks.entry_data_items(entry),
                 "share_mode_choices": _share_mode_options(),
-                "max_extension": workflow.workdays.max_extension_workdays(),
-                "today": workflow.today().isoformat(),
+                "max_extension": workdays.max_extension_workdays(),
+                "today": workdays.today().isoformat(),
             },
         ),
         409 if errors else 200,
@@ -198,7 +174,7 @@ def _listing(scope: str, template: str) -> Any:
     if scope == "decide" and request.args.get("all") and tk.current_user.sysadmin:
         scope = "all"
     if not status and not overdue and scope in ("decide", "all") and "status" not in request.args:
-        status = ",".join(workflow.OPEN_STATUSES)  # the work waiting for a decision
+        status = ",".join(states.OPEN_STATUSES)  # the work waiting for a decision
     try:
         page = int(request.args.get("page", 1))
     except ValueError:
@@ -227,7 +203,7 @@ def _listing(scope: str, template: str) -> Any:
             "status": status,
             "overdue": overdue,
             "scope": scope,
-            "statuses": workflow.STATUSES,
+            "statuses": states.STATUSES,
             "page": page,
             "limit": limit,
         },

@@ -1,4 +1,5 @@
-"""Builders of workbooks the way people fill them in, for the bulk tests."""
+"""Spreadsheets the way people fill them in, for the bulk tests: rows of the template's entry and
+data item sheets, and the xlsx file made of them (with the test schema they are read against)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+# the entry schema the bulk tests run with (scheming.dataset_schemas), beside this file
 FIXTURE_SCHEMA = "ckanext.govcatalog:../../../tests/bulk/catalog_fixture.yaml"
 
 ENTRY_HEADERS = [
@@ -28,6 +30,8 @@ ITEM_HEADERS = ["序号", "信息项名称", "数据类型", "数据长度", "�
 
 
 def entry_row(n: int, org: str, **over: Any) -> list[Any]:
+    """Row ``n`` of the entry sheet, provided by ``org`` (its title); ``over`` replaces cells by
+    column header."""
     values = {
         "序号": n,
         "信息资源代码": "",
@@ -48,6 +52,7 @@ def entry_row(n: int, org: str, **over: Any) -> list[Any]:
 
 
 def item_rows(n: int, count: int = 2) -> list[list[Any]]:
+    """``count`` rows of the data item sheet for entry row ``n``."""
     return [[n, f"字段{k}", "字符", 20, f"第{k}个信息项", "否"] for k in range(1, count + 1)]
 
 
@@ -57,6 +62,8 @@ def xlsx(
     entry_headers: list[str] | None = None,
     sheet: str = "信息资源",
 ) -> bytes:
+    """An xlsx file: the entry sheet (named ``sheet``) and, if ``items`` are given, the data
+    item sheet."""
     wb = Workbook()
     ws = wb.active
     ws.title = sheet

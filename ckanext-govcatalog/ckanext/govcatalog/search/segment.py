@@ -1,0 +1,148 @@
+"""Where the words of a Chinese search query begin and end (query time).
+
+The index stores Chinese as character bigrams (config/solr/configsets/govcatalog/conf/schema.xml),
+so a word is found inside any longer word; but a run of Chinese typed without spaces, such as
+农村居民收入 or 民政局低保, is searched as ONE phrase, and the records that hold its words apart
+(农村居民人均可支配收入) or in another order are not found. Cutting the run into its words lets
+the query parser require most of the words, each as its own phrase, while the phrase boosts of
+solrconfig.xml keep the records that hold the whole run first.
+
+Solr's own word segmenters were measured for this (scripts/bench/search_relevance.py docstring):
+both the ICU dictionary tokenizer and smartcn cut the words a government user types into single
+characters (低保 -> 低/保, 汶川县 -> 汶/川/县, 公积金 -> 公/积/金), and a single character cannot
+be a required word. jieba's dictionary keeps them.
+
+The cut, for one run of Chinese characters:
+1. jieba's dictionary segmentation, with every term of the search synonyms (the configset's
+   synonyms_zh.txt: department names, abbreviations, names of services) added as a word, so that
+   a term that has synonyms is never cut (住房公积金, 市场监管局);
+2. a word of four or more characters that is not such a term is cut again into the dictionary
+   words that make it up (居民收入 -> 居民 收入), so a compound matches its parts wherever they are;
+3. a single character left over is joined to the word before it (汶川 县 -> 汶川县), or to the next
+   word at the start of the run, except connectives (和, 及, 与 ...), which are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from functools import lru_cache
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_HAN_RUN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+# single characters that join words rather than belong to them
+CONNECTIVES = frozenset("和与及或的之")
+# the search synonyms, read by Solr at query time and here as words never to cut
+SYNONYMS_FILE = os.path.abspath(
+    os.path.join(
+        os.path.dirname(__file__),
+        *[os.pardir] * 4,
+        "config",
+        "solr",
+        "configsets",
+        "govcatalog",
+        "conf",
+        "synonyms_zh.txt",
+    )
+)
+# jieba's frequency for an added term: above any dictionary word, so the term is kept whole
+_TERM_FREQ = 10**7
+
+_lock = threading.Lock()
+_tokenizer: Any = None
+_terms: frozenset[str] = frozenset()
+
+
+def synonym_terms(path: str = SYNONYMS_FILE) -> frozenset[str]:
+    """The Chinese terms (two or more characters) of a Solr synonyms file, either side of ``=>``."""
+    terms: set[str] = set()
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        log.warning("govcatalog search: no synonyms file at %s; query words cut without it", path)
+        return frozenset()
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        for side in line.split("=>"):
+            for term in side.split(","):
+                term = term.strip()
+                if len(term) >= 2 and _HAN_RUN.match(term):
+                    terms.add(term)
+    return frozenset(terms)
+
+
+def _segmenter() -> Any:
+    """jieba's tokenizer with the synonym terms, built once per process (about a second)."""
+    global _tokenizer, _terms
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                terms = synonym_terms()
+                for term in terms:
+                    tokenizer.add_word(term, freq=_TERM_FREQ)
+                _terms = terms
+                _tokenizer = tokenizer
+    return _tokenizer
+
+
+def _parts(word: str, freq: dict[str, int]) -> list[str]:
+    """The fewest dictionary words (two characters or more) that make up ``word``, or [word]."""
+    n = len(word)
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for end in range(2, n + 1):
+        for start in range(0, end - 1):
+            piece = word[start:end]
+            prev = best[start]
+            if prev is None or piece == word or not freq.get(piece):
+                continue
+            if best[end] is None or len(prev) + 1 < len(best[end] or []):
+                best[end] = [*prev, piece]
+    return best[n] or [word]
+
+
+def _join_single_characters(words: list[str]) -> list[str]:
+    out: list[str] = []
+    leading = ""
+    for w in words:
+        if len(w) > 1:
+            out.append(leading + w)
+            leading = ""
+        elif w in CONNECTIVES:
+            continue
+        elif out:
+            out[-1] += w
+        else:
+            leading += w
+    if leading:
+        out.append(leading)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _cut(run: str) -> tuple[str, ...]:
+    tokenizer = _segmenter()
+    words: list[str] = []
+    for w in tokenizer.lcut(run, HMM=True):
+        if len(w) >= 4 and w not in _terms:
+            words.extend(_parts(w, tokenizer.FREQ))
+        else:
+            words.append(w)
+    return tuple(_join_single_characters(words)) or (run,)
+
+
+def query_words(run: str) -> list[str]:
+    """The words of one run of Chinese characters (anything else comes back as it is)."""
+    if len(run) <= 2 or not _HAN_RUN.match(run):
+        return [run]
+    return list(_cut(run))

@@ -1,0 +1,66 @@
+"""Fixtures of the data-element register tests: the shipped seed loaded, and a data bureau
+(the organization named by govcatalog.elements.bureau_org) with an editor and a plain member."""
+
+from __future__ import annotations
+
+import pytest
+from ckan.tests import factories
+
+from ckanext.govcatalog.elements import seedfile, transfer
+
+BUREAU = "data-bureau"
+PASSWORD = "correct123"
+
+
+@pytest.fixture
+def seeded(clean_db):
+    """The register holding the shipped seed elements."""
+    records = seedfile.read_files(seedfile.seed_paths(transfer.seed_dir()))
+    return transfer.import_records(records, actor=None)
+
+
+@pytest.fixture
+def bureau(clean_db):
+    """The data bureau's organization with an editor and a member, another department's admin,
+    and a sysadmin (all with the password PASSWORD)."""
+    editor = factories.User(password=PASSWORD)
+    member = factories.User(password=PASSWORD)
+    outsider = factories.User(password=PASSWORD)
+    org = factories.Organization(
+        name=BUREAU,
+        title="石泉县数据局",
+        division_code="610922",
+        users=[
+            {"name": editor["name"], "capacity": "editor"},
+            {"name": member["name"], "capacity": "member"},
+        ],
+    )
+    other = factories.Organization(
+        name="dept-gaj",
+        title="石泉县公安局",
+        division_code="610922",
+        users=[{"name": outsider["name"], "capacity": "admin"}],
+    )
+    return {
+        "org": org,
+        "other": other,
+        "editor": editor,
+        "member": member,
+        "outsider": outsider,
+        "sysadmin": factories.Sysadmin(password=PASSWORD),
+    }
+
+
+def element_data(**overrides) -> dict:
+    """A valid new element (a draft unless ``status`` says otherwise)."""
+    data = {
+        "name": "测试证照号码",
+        "synonyms": ["测试证号"],
+        "data_type": "C",
+        "format": "c..30",
+        "object_class": "证照",
+        "property": "测试证照",
+        "representation": "号码",
+    }
+    data.update(overrides)
+    return data

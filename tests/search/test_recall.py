@@ -1,0 +1,284 @@
+"""Recall of catalog search: a run of Chinese is cut into its words (search/segment.py), most of a
+long query's words are enough, the exact phrase still ranks first, the provider and the departments
+above it are searched below the entry's own text, the synonyms come from named sources, and bad
+input never breaks a search."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ckanext.govcatalog.search import query, segment
+from tests import factories
+from tests.search.searches import search, titles
+
+SYNONYMS = segment.SYNONYMS_FILE
+
+
+# ---------------------------------------------------------------- cutting a query into words
+
+
+@pytest.mark.parametrize(
+    "run, words",
+    [
+        ("农村居民收入", ["农村", "居民", "收入"]),  # a dictionary compound is cut into its parts
+        ("汶川县低保", ["汶川县", "低保"]),
+        ("景区游客", ["景区", "游客"]),
+        ("收入和支出", ["收入", "支出"]),  # a connective is no word of its own
+        ("住房公积金", ["住房公积金"]),  # a term of the synonyms file is never cut
+        ("市场监管局", ["市场监管局"]),
+        ("低保", ["低保"]),
+        ("县", ["县"]),
+        ("renkou", ["renkou"]),
+        ("人口2023", ["人口2023"]),  # not a run of Chinese: left to the analyzer
+    ],
+)
+def test_a_chinese_run_is_cut_into_words(run, words):
+    assert segment.query_words(run) == words
+
+
+def test_no_single_character_is_left_as_a_word():
+    # jieba leaves 县, 未, 证 ... alone; a single character would match nearly every entry
+    for run in ("九寨沟县驾驶证逾期未审验信息", "若尔盖县景区游客", "人社局就业"):
+        words = segment.query_words(run)
+        assert all(len(w) > 1 for w in words), words
+        assert "".join(words) == run
+
+
+def test_the_synonym_terms_are_read_from_the_configset():
+    terms = segment.synonym_terms()
+    assert {"住房公积金", "社会保障卡", "互联网上网服务营业场所"} <= terms
+    assert not any(len(t) < 2 for t in terms)
+
+
+def test_quotes_and_operators_are_kept_when_cutting():
+    q, words = query.cut_into_words('城乡低保资金 "人口 信息" -公路 +户籍')
+    assert q == '城乡低保 资金 "人口 信息" -公路 +户籍'
+    # 城乡低保, 资金 and the quoted phrase; required and excluded words are not counted by mm
+    assert words == 3
+
+
+def test_a_word_typed_twice_counts_once_and_a_query_keeps_at_most_twelve_words():
+    assert query.cut_into_words("人口" * 99) == ("人口", 1)
+    q, words = query.cut_into_words(" ".join(f"词{i:02d}" for i in range(30)))
+    assert words == query.MAX_WORDS == len(q.split())
+
+
+@pytest.mark.parametrize("words, required", [(1, 1), (2, 2), (3, 3), (4, 3), (6, 5), (10, 8)])
+def test_a_long_query_needs_most_of_its_words(words, required):
+    assert query.words_required(words) == required
+
+
+# ---------------------------------------------------------------- the synonyms file
+
+
+def _groups() -> list[str]:
+    with open(SYNONYMS, encoding="utf-8") as f:
+        return [ln.strip() for ln in f if ln.strip() and not ln.startswith("#")]
+
+
+def test_the_synonyms_hold_at_least_500_groups_each_under_a_named_source():
+    assert len(_groups()) >= 500
+    with open(SYNONYMS, encoding="utf-8") as f:
+        lines = f.read().split("# ==== Recall groups", 1)[1].splitlines()[1:]
+    source = ""
+    for line in lines:
+        if line.startswith("# --- Source:"):
+            source = line.removeprefix("# --- Source:").strip()
+        elif line.strip() and not line.startswith("#"):
+            assert source, f"{line!r} has no source above it"
+
+
+def test_one_way_rules_keep_the_abbreviation_and_name_full_forms():
+    for line in _groups():
+        if "=>" not in line:
+            continue
+        left, right = (side.strip() for side in line.split("=>"))
+        targets = [t.strip() for t in right.split(",")]
+        assert left in targets, line  # the abbreviation still finds itself
+        assert len(targets) >= 2, line
+        assert "," not in left, line
+
+
+def test_the_configset_reads_the_synonyms_it_is_given():
+    schema = os.path.join(os.path.dirname(SYNONYMS), "schema.xml")
+    with open(schema, encoding="utf-8") as f:
+        assert 'synonyms="synonyms_zh.txt"' in f.read()
+
+
+# ---------------------------------------------------------------- searches (Solr)
+
+pytestmark_db = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+
+def _entry(org, title, **fields):
+    return factories.Entry(
+        owner_org=org["id"], title=title, open_to_all=True, title_words_only=True, **fields
+    )
+
+
+@pytestmark_db
+def test_words_typed_together_find_entries_holding_them_apart():
+    org = factories.Organization()
+    _entry(org, "农村居民人均可支配收入")
+    _entry(org, "收入分配与农村居民")  # another order
+    _entry(org, "农村公路养护里程")
+    found = titles(search(q="农村居民收入"))
+    assert sorted(found) == ["农村居民人均可支配收入", "收入分配与农村居民"]
+
+
+@pytestmark_db
+def test_the_entry_holding_the_exact_phrase_ranks_first():
+    org = factories.Organization()
+    _entry(org, "资金拨付情况与低保对象名册")
+    _entry(org, "低保资金发放明细")
+    _entry(org, "低保对象与资金")
+    found = titles(search(q="低保资金"))
+    assert found[0] == "低保资金发放明细"
+    assert len(found) == 3
+
+
+@pytestmark_db
+def test_a_long_query_finds_the_entries_holding_most_of_its_words():
+    org = factories.Organization()
+    _entry(org, "九寨沟县驾驶证逾期未审验信息")
+    _entry(org, "九寨沟县景区游客统计")
+    found = titles(search(q="九寨沟县驾驶证逾期未审验信息汇总"))
+    assert found == ["九寨沟县驾驶证逾期未审验信息"]
+
+
+@pytestmark_db
+def test_a_department_typed_with_its_topic_finds_the_departments_entries():
+    bureau = factories.Organization(title="石泉县民政局")
+    other = factories.Organization(title="石泉县交通运输局")
+    _entry(bureau, "城乡低保对象名册")
+    _entry(other, "低保车辆补贴")
+    assert titles(search(q="民政局低保")) == ["城乡低保对象名册"]
+    assert titles(search(q="民政局 低保")) == ["城乡低保对象名册"]
+
+
+@pytestmark_db
+def test_the_provider_counts_less_than_the_entrys_own_title():
+    bureau = factories.Organization(title="石泉县民政局")
+    other = factories.Organization(title="石泉县交通运输局")
+    _entry(bureau, "城乡低保对象名册")
+    _entry(other, "民政局转来的低保对象名册")
+    assert titles(search(q="民政局 低保")) == ["民政局转来的低保对象名册", "城乡低保对象名册"]
+
+
+@pytestmark_db
+def test_the_departments_above_the_provider_are_searchable():
+    county = factories.Organization(name="shiquan-county", title="石泉县")
+    town = factories.Organization(name="chengguan-town", title="城关镇", parent_org=county["name"])
+    village = factories.Organization(name="xinhua-village", title="新华村", parent_org=town["name"])
+    _entry(village, "困难家庭台账")
+    other = factories.Organization(title="汉阴县")
+    _entry(other, "困难家庭名单")
+    assert titles(search(q="城关镇 困难家庭")) == ["困难家庭台账"]
+
+
+@pytestmark_db
+@pytest.mark.parametrize(
+    "q, title",
+    [
+        ("电子社保卡", "电子社会保障卡签发量"),
+        ("公租房", "廉租住房分配名单"),
+        ("网吧", "互联网上网服务营业场所备案"),
+        ("七普", "第七次全国人口普查汇总"),
+        ("创文", "创建全国文明城市测评点位"),
+        ("疾控中心", "疾病预防控制中心工作人员"),
+    ],
+)
+def test_abbreviations_and_common_names_find_the_full_form(q, title):
+    org = factories.Organization()
+    _entry(org, title)
+    _entry(org, "农村公路养护里程")
+    assert titles(search(q=q)) == [title]
+
+
+@pytestmark_db
+def test_an_abbreviation_expands_one_way():
+    # 七普 => 第七次全国人口普查: the full name does not find every title holding 七普
+    org = factories.Organization()
+    _entry(org, "七普数据")
+    assert titles(search(q="七普")) == ["七普数据"]
+    assert titles(search(q="第七次全国人口普查")) == []
+
+
+# ---------------------------------------------------------------- bad input: never a 500
+
+
+def _api(app, q):
+    return app.get("/api/3/action/package_search", query_string={"q": q}, expect_errors=True)
+
+
+@pytest.fixture
+def population(with_plugins, clean_db, clean_index):
+    org = factories.Organization()
+    return _entry(org, "石泉县人口基础信息（2023）")
+
+
+@pytest.mark.usefixtures("population")
+@pytest.mark.parametrize(
+    "q",
+    [
+        "人",  # one character
+        "口",
+        "a",
+        "人口" * 99,  # just under the length limit
+        "人口基础信息" * 33,
+    ],
+)
+def test_one_character_and_very_long_queries_answer(app, q):
+    res = _api(app, q)
+    assert res.status_code == 200, res.body
+    assert res.json["success"] is True
+
+
+@pytest.mark.usefixtures("population")
+@pytest.mark.parametrize(
+    "q",
+    [
+        "renkou人口2023",
+        "石泉xian人口",
+        "shiquan 人口 2023",
+        "rk 人口",
+        "人口（2023）",
+        "（人口）【基础信息】",
+        "人口，基础信息。",
+        "人口／基础信息",
+        "《人口》基础信息",
+        "人口 基础信息 ？！",
+    ],
+)
+def test_mixed_scripts_and_full_width_punctuation_find_the_entry(q):
+    assert titles(search(q=q)) == ["石泉县人口基础信息（2023）"]
+
+
+@pytest.mark.usefixtures("population")
+@pytest.mark.parametrize(
+    "q",
+    [
+        "人口 AND 基础信息",
+        "人口 OR",
+        "人口~2",
+        "人口^10",
+        "/.*/",
+        "人口/基础/",
+        "+人口 -户籍",
+        "人口 && 信息 || 户籍",
+        "!人口",
+        '"人口 基础"~3',
+        "人口*",
+        "人口 NOT 户籍",
+        "\\(人口",
+        "人口\\",
+        " ".join(["人口"] * 60),  # sixty words typed apart
+        "卫健委 市场监管局 人社局 住建局 自然资源局 税务局 发改局 生态环境局 文旅局 应急局",
+    ],
+)
+def test_solr_syntax_in_a_plain_query_never_fails(app, q):
+    res = _api(app, q)
+    assert res.status_code == 200, (q, res.body)
+    assert res.json["success"] is True

@@ -1,0 +1,139 @@
+"""No English on Chinese pages: a crawler signs in as each role, visits every page the main
+navigation offers and each page kind (entry, its activity, department, information system,
+request, bulk, reuse, user, data elements, error pages 403/404/500), and fails on any visible
+text or spoken attribute (aria-label, title, alt, placeholder, tooltip) holding a Latin word
+outside the allowlist of tests/web/english.py and the words of the data the test entered."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+from ckan.tests.helpers import call_action
+
+from tests import factories
+from tests.web.english import data_words, english_on_page
+
+pytestmark = [
+    pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
+    pytest.mark.ckan_config("ckan.locale_default", "zh_Hans_CN"),
+    pytest.mark.ckan_config("ckan.gravatar_default", "disabled"),
+]
+
+
+@pytest.fixture
+def catalog() -> dict:
+    """A county with two departments, people in each role, an entry with a request waiting
+    for a decision, and an information system."""
+    admin = factories.Sysadmin(fullname="平台管理员")
+    county = factories.County(user=admin, name="county")
+    owner = factories.Department(user=admin, parent_org=county["name"], name="dept-police")
+    other = factories.Department(user=admin, parent_org=county["name"], title="石泉县人社局")
+    people = {
+        "anonymous": None,
+        "public_user": factories.User(fullname="张三"),
+        "department_editor": factories.Member(
+            organization=owner, capacity="editor", fullname="李娜"
+        ),
+        "department_admin": factories.Member(
+            organization=owner, capacity="admin", fullname="王建国"
+        ),
+        "sysadmin": admin,
+    }
+    requester = factories.Member(organization=other, capacity="editor", fullname="陈晓燕")
+    system = factories.InfoSystem(user=admin, owner_org=owner["id"], title="户籍管理系统")
+    entry = factories.Entry(
+        user=admin, owner_org=owner["id"], source_system=system["id"], open_to_all=True
+    )
+    request = call_action(
+        "access_request_create",
+        context={"user": requester["name"], "ignore_auth": False},
+        **factories.access_request_data(entry),
+    )
+    made = [admin, county, owner, other, requester, system, entry, request, *people.values()]
+    return {
+        "people": people,
+        "requester": requester,
+        "owner": owner,
+        "entry": entry,
+        "system": system,
+        "request": request,
+        "data_words": data_words(made),
+    }
+
+
+def page_kinds(catalog: dict, role: str) -> list[tuple[str, int]]:
+    """(url, expected status) of each page kind, as the role may open it."""
+    entry, owner = catalog["entry"], catalog["owner"]
+    person = catalog["people"][role]
+    pages = [
+        ("/", 200),
+        (f"/dataset/{entry['name']}", 200),
+        (f"/dataset/activity/{entry['name']}", 200),
+        (f"/organization/{owner['name']}", 200),
+        ("/reuse?items=姓名", 200),
+        ("/catalog/bulk", 200),
+        ("/data-element", 200),
+        ("/dataset/no-such-entry", 404),
+    ]
+    if role != "anonymous":
+        pages += [
+            (f"/user/{person['name']}", 200),
+            (f"/user/edit/{person['name']}", 200),
+            ("/dashboard/datasets", 200),
+            ("/dashboard/notifications", 200),
+            (f"/info_system/{catalog['system']['name']}", 200),
+        ]
+    else:
+        pages += [("/user/login", 200), ("/dashboard/access-requests", 403)]
+    if role in ("department_admin", "sysadmin"):
+        pages.append((f"/access-request/{catalog['request']['id']}", 200))
+    if role != "sysadmin":
+        pages.append(("/ckan-admin", 403))
+    return pages
+
+
+@pytest.mark.parametrize(
+    "role", ["anonymous", "public_user", "department_editor", "department_admin", "sysadmin"]
+)
+def test_no_english_on_any_page_a_role_reaches(app, catalog, role):
+    person = catalog["people"][role]
+    headers = {"Authorization": factories.APIToken(user=person["name"])["token"]} if person else {}
+    allowed = catalog["data_words"] | data_words([person or {}])
+    visited: set[str] = set()
+    problems: list[str] = []
+    queue = list(page_kinds(catalog, role))
+    home = BeautifulSoup(app.get("/", headers=headers).body, "html.parser")
+    queue += [(a["href"].split("#")[0], 200) for a in home.select("a[data-nav]")]
+    for url, status in queue:
+        if url in visited:
+            continue
+        visited.add(url)
+        response = app.get(url, headers=headers, status=status)
+        problems += [f"{url}: {found}" for found in english_on_page(response.body, allowed)]
+    assert not problems, f"{len(problems)} English strings as {role}:\n" + "\n".join(problems)
+
+
+def test_the_server_error_page_has_no_english(app):
+    from ckan.lib.base import render
+
+    with app.flask_app.test_request_context():
+        html = render(
+            "error_document_template.html", {"code": [500], "content": "Internal server error"}
+        )
+    assert english_on_page(html) == []
+
+
+def test_the_finder_sees_english():
+    """The crawler's eye: it catches visible text and spoken attributes, and lets data and the
+    allowlist through."""
+    html = """<html><head><title>目录</title></head><body>
+      <a aria-label="Toggle navigation">菜单</a><img alt="Gravatar"><p>News feed</p>
+      <input placeholder="Search..."><span title="提示">API 与 CSV 导出</span>
+      <code>DM8</code><p>联系 li.na@example.invalid</p><p>户籍 Huji</p></body></html>"""
+    found = english_on_page(html, allowed={"Huji"})
+    assert found == [
+        "<p>: News feed",
+        "<a aria-label>: Toggle navigation",
+        "<img alt>: Gravatar",
+        "<input placeholder>: Search...",
+    ]
