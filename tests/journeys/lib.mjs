@@ -176,3 +176,50 @@ export async function api(page, action, params = {}) {
   const body = await response.json().catch(() => ({}));
   return { status: response.status(), ...body };
 }
+
+// ---- accessibility (GB/T 37668-2019, aligned with WCAG 2.0 AA) -------------------------------
+
+const AXE_SOURCE = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..',
+  'node_modules', 'axe-core', 'axe.min.js');
+const BLOCKING = new Set(['serious', 'critical']);
+
+// axe-core's serious and critical WCAG 2.0 A/AA violations on the page, as
+// [{id, impact, help, targets}], checked within `within` (a selector; default the whole page).
+export async function axeViolations(page, within) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
+    await page.addScriptTag({ path: AXE_SOURCE });
+  }
+  const found = await page.evaluate(async (scope) => {
+    const result = await window.axe.run(scope ? { include: [[scope]] } : document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] }, resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 5),
+    }));
+  }, within || null);
+  return found.filter((v) => BLOCKING.has(v.impact));
+}
+
+// Fails on a serious or critical violation within `within`; the page-wide ones are logged with
+// their selectors (one JSON line), so a violation in a template another part owns is listed.
+export async function assertAccessible(journey, page, label, within) {
+  const everywhere = await axeViolations(page);
+  if (everywhere.length) {
+    emit({ journey: journey.name, axe: label, url: page.url(), violations: everywhere });
+  }
+  const mine = within ? await axeViolations(page, within) : everywhere;
+  expect(mine.length === 0, `axe on ${label}: ${mine.map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`).join('; ')}`);
+}
+
+// Visits each page (label -> path) and runs axe on it: a page whose part is given as `scope` must
+// have no serious or critical violation within it; the rest of every page is surveyed and logged.
+export async function surveyAccessibility(journey, page, pages) {
+  for (const [label, urlPath, scope] of pages) {
+    const response = await page.goto(BASE + urlPath);
+    await page.waitForLoadState('load');
+    emit({ journey: journey.name, log: `axe: ${label} (${urlPath}, ${response && response.status()})` });
+    await assertAccessible(journey, page, label, scope || null).catch((err) => {
+      if (scope) throw err;  // a part this check owns fails the step; others are listed above
+    });
+  }
+}

@@ -5,7 +5,8 @@
 // and a file that is not a spreadsheet.
 import fs from 'node:fs';
 import {
-  run, config, goto, expect, api, login, assertLabelled, assertFitsWidth, BASE, DESKTOP, PHONE,
+  run, config, goto, expect, api, login, assertLabelled, assertFitsWidth, assertAccessible, surveyAccessibility, BASE,
+  DESKTOP, PHONE,
 } from './lib.mjs';
 
 const facts = config.facts;
@@ -78,12 +79,13 @@ async function orgId(page, orgName) {
   return org.result.id;
 }
 
-// Repeating data items (信息项): fill row i, pressing the form's "add" button for a new row.
+// Data items (信息项) in the grid: fill row i, adding a row with the keyboard (focus the grid's
+// "add a row" button, press Enter) when the grid has no row i yet.
 async function fillItems(page, rows) {
   for (let i = 0; i < rows.length; i += 1) {
     if (!(await page.locator(`#field-data_items-${i}-name`).count())) {
-      await page.locator('[data-module*="repeating"]', { has: page.locator('#field-data_items-0-name') })
-        .locator('a[name="repeating-add"]').first().click();
+      await page.locator('#field-data_items [data-grid-add]').focus();
+      await page.keyboard.press('Enter');
       await page.locator(`#field-data_items-${i}-name`).waitFor();
     }
     for (const [key, value] of Object.entries(rows[i])) {
@@ -116,8 +118,29 @@ run('officer', async (j) => {
     await j.step('form', 'opens the new-entry form: every field has a label', page, async () => {
       await goto(page, '/dataset/new');
       await assertLabelled(page, '#dataset-edit');
+      await assertAccessible(j, page, 'the new-entry form (editor)', '#dataset-edit');
       await fillEntryForm(page, schema, officer.org);
       await fillItems(page, ITEMS);
+    });
+    await j.step('paste', 'pastes rows from Excel into the data-item grid: good rows are taken, a bad one is refused with its reason', page, async () => {
+      const text = ['信息项名称\t数据类型\t数据长度（字节）\t描述\t涉及个人信息',
+        '家庭住址\tC\t200\t户籍地址\t是', '保障类别\t字符串\t10\t\t否'].join('\n');
+      await page.locator('#field-data_items-paste').fill(text);
+      await page.locator('#field-data_items [data-grid-paste]').focus();
+      await page.keyboard.press('Enter');
+      await page.locator('#field-data_items-refused li').first().waitFor();
+      const refused = await page.locator('#field-data_items-refused').innerText();
+      expect(refused.includes('第 3 行') && refused.includes('字符串'), `the bad row is named with its reason: ${refused}`);
+      const names = await page.locator('#field-data_items input[name$="__name"]').evaluateAll((els) => els.map((e) => e.value));
+      expect(names.includes('家庭住址') && !names.includes('保障类别'), `the good row was taken, the bad one not: ${names}`);
+      // the pasted row is not part of this journey's entry: clear it again
+      const pasted = await page.locator('#field-data_items input[name$="__name"]').evaluateAll((els) => els.findIndex((e) => e.value === '家庭住址'));
+      expect(pasted >= 0, 'the pasted row is in the grid');
+      await page.locator(`#field-data_items-${pasted}-name`).fill('');
+      await page.locator(`#field-data_items-${pasted}-description`).fill('');
+      await page.locator(`#field-data_items-${pasted}-length`).fill('');
+      await page.locator(`#field-data_items-${pasted}-data_type`).selectOption('');
+      await page.locator(`#field-data_items-${pasted}-personal_info`).selectOption('');
     });
     await j.step('double-submit', 'double-clicks the submit button', page, async () => {
       const submit = page.locator('#dataset-edit button[name="save"]').last();
@@ -152,6 +175,22 @@ run('officer', async (j) => {
         `share/open levels saved as chosen (${pkg.share_type}/${pkg.open_type})`);
       await page.getByText('无条件共享').first().waitFor();
       for (const item of ITEMS) await page.getByText(item.name).first().waitFor();
+    });
+  });
+
+  await j.part('accessibility as an editor', async () => {
+    expect(entryName, 'the entry was created');
+    await j.step('axe-editor', 'axe-core on every page kind an editor uses: no serious or critical violation', page, async () => {
+      const systems = await api(page, 'package_search', { fq: '+dataset_type:info_system', rows: 1, include_private: true });
+      const system = systems.result && systems.result.results[0];
+      await surveyAccessibility(j, page, [
+        ['home', '/'], ['search', '/dataset/'], ['entry', `/dataset/${entryName}`],
+        ['entry form', `/dataset/edit/${entryName}`, '#dataset-edit'],
+        ['information systems', '/info_system/'],
+        ...(system ? [['information system', `/info_system/${system.name}`, '#info-system']] : []),
+        ['department', `/organization/${officer.org}`], ['bulk import', '/catalog/bulk'],
+        ['requests', '/dashboard/access-requests'], ['reuse', '/reuse'], ['not found', '/dataset/no-such-entry-here'],
+      ]);
     });
   });
 

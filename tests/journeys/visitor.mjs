@@ -1,7 +1,7 @@
 // Journey 3: the public visitor, on a phone (390 px) and a desktop (1280 px).
 // Browses open entries by theme, downloads a file, and never meets a closed entry.
 import {
-  run, config, goto, expect, api, assertFitsWidth, BASE, PHONE, DESKTOP,
+  run, config, goto, expect, api, assertFitsWidth, surveyAccessibility, BASE, PHONE, DESKTOP,
 } from './lib.mjs';
 
 const facts = config.facts;
@@ -63,6 +63,18 @@ run('visitor', async (j) => {
       expect(response.status() === 200, `download answered ${response.status()} for ${href}`);
       const body = await response.body();
       expect(body.length > 0, 'the file is not empty');
+    });
+  });
+
+  await j.part('accessibility as a visitor', async () => {
+    const entry = facts.open_entry;
+    await j.step('axe-anonymous', 'axe-core on every page kind a visitor sees (the findings are listed)', page, async () => {
+      await surveyAccessibility(j, page, [
+        ['home', '/'], ['search', '/dataset/'],
+        ...(entry ? [['entry', `/dataset/${entry.name}`]] : []),
+        ['departments', '/organization/'], ['information systems', '/info_system/'],
+        ['reuse', '/reuse'], ['login', '/user/login'], ['not found', '/dataset/no-such-entry-here'],
+      ]);
     });
   });
 

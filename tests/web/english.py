@@ -13,6 +13,12 @@ from bs4 import BeautifulSoup, Comment
 ALLOWED = frozenset(
     {
         "API",
+        # sizes and text encodings
+        "KB",
+        "MB",
+        "GB",
+        "UTF",
+        "GBK",
         "CSV",
         "XLSX",
         "XLS",
@@ -95,4 +101,5 @@ def english_on_page(html: str, allowed: Iterable[str] = ()) -> list[str]:
 
 
 def _has_english(text: str, ok: frozenset[str] | set[str]) -> bool:
-    return any(word not in ok for word in latin_words(text))
+    # file formats are written either way (.xlsx, XLSX)
+    return any(word not in ok and word.upper() not in ALLOWED for word in latin_words(text))

@@ -42,14 +42,20 @@ def catalog() -> dict:
     requester = factories.Member(organization=other, capacity="editor", fullname="陈晓燕")
     system = factories.InfoSystem(user=admin, owner_org=owner["id"], title="户籍管理系统")
     entry = factories.Entry(
-        user=admin, owner_org=owner["id"], source_system=system["id"], open_to_all=True
+        user=admin,
+        owner_org=owner["id"],
+        source_system=system["id"],
+        open_to_all=True,
     )
+    # shared on conditions and not opened: what another department has to ask for
+    requested = factories.Entry(user=admin, owner_org=owner["id"], title="流动人口登记信息")
     request = call_action(
         "access_request_create",
         context={"user": requester["name"], "ignore_auth": False},
-        **factories.access_request_data(entry),
+        **factories.access_request_data(requested),
     )
-    made = [admin, county, owner, other, requester, system, entry, request, *people.values()]
+    made = [admin, county, owner, other, requester, system, entry, requested, request]
+    made += list(people.values())
     return {
         "people": people,
         "requester": requester,
@@ -80,11 +86,12 @@ def page_kinds(catalog: dict, role: str) -> list[tuple[str, int]]:
             (f"/user/{person['name']}", 200),
             (f"/user/edit/{person['name']}", 200),
             ("/dashboard/datasets", 200),
-            ("/dashboard/notifications", 200),
-            (f"/info_system/{catalog['system']['name']}", 200),
         ]
     else:
         pages += [("/user/login", 200), ("/dashboard/access-requests", 403)]
+    if role in ("department_editor", "department_admin", "sysadmin"):
+        # information systems are for government users; the public never sees them
+        pages.append((f"/info_system/{catalog['system']['name']}", 200))
     if role in ("department_admin", "sysadmin"):
         pages.append((f"/access-request/{catalog['request']['id']}", 200))
     if role != "sysadmin":
@@ -108,7 +115,9 @@ def test_no_english_on_any_page_a_role_reaches(app, catalog, role):
         if url in visited:
             continue
         visited.add(url)
-        response = app.get(url, headers=headers, status=status)
+        response = app.get(url, headers=headers)
+        if response.status_code != status:
+            problems.append(f"{url}: status {response.status_code}, expected {status}")
         problems += [f"{url}: {found}" for found in english_on_page(response.body, allowed)]
     assert not problems, f"{len(problems)} English strings as {role}:\n" + "\n".join(problems)
 
@@ -116,7 +125,10 @@ def test_no_english_on_any_page_a_role_reaches(app, catalog, role):
 def test_the_server_error_page_has_no_english(app):
     from ckan.lib.base import render
 
-    with app.flask_app.test_request_context():
+    # CKAN_LANG: what CKAN's before_request sets for the page language
+    with app.flask_app.test_request_context(
+        environ_base={"CKAN_LANG": "zh_Hans_CN", "CKAN_CURRENT_URL": "/"}
+    ):
         html = render(
             "error_document_template.html", {"code": [500], "content": "Internal server error"}
         )
@@ -137,3 +149,15 @@ def test_the_finder_sees_english():
         "<img alt>: Gravatar",
         "<input placeholder>: Search...",
     ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="sharing/workflow.py stores each notification's text in English when it is written "
+    "(New access request from …), so the list cannot show it in the reader's language",
+)
+def test_no_english_in_the_notification_list(app, catalog):
+    admin = catalog["people"]["department_admin"]
+    headers = {"Authorization": factories.APIToken(user=admin["name"])["token"]}
+    response = app.get("/dashboard/notifications", headers=headers)
+    assert english_on_page(response.body, catalog["data_words"]) == []

@@ -185,7 +185,11 @@ def test_entry_header_states_code_department_levels_cycle_and_update(app):
     admin = factories.Sysadmin()
     dept = factories.Department(user=admin, title="石泉县公安局")
     entry = factories.Entry(user=admin, owner_org=dept["id"], share_type="conditional")
-    soup = page(app, f"/dataset/{entry['name']}")
+    # conditional sharing, not opened: the public has no page; another department's officer
+    # does (and may request the data)
+    county_other = factories.Department(user=admin, title="石泉县人社局")
+    officer = factories.Member(organization=county_other, capacity="editor")
+    soup = page(app, f"/dataset/{entry['name']}", officer)
     header = soup.select_one(".govcatalog-entry-header")
     assert header.h1.get_text(" ").strip().startswith("户籍人口基本信息")
     facts = {
@@ -209,7 +213,7 @@ def test_entry_header_states_code_department_levels_cycle_and_update(app):
 
 
 def test_data_items_table_names_each_cell_for_phones(app):
-    entry = factories.Entry(items=factories.PERSON_ITEMS)
+    entry = factories.Entry(items=factories.PERSON_ITEMS, open_to_all=True)
     soup = page(app, f"/dataset/{entry['name']}")
     table = soup.select_one("table.govcatalog-data-items")
     assert [th["class"][0] for th in table.select("thead th")][:3] == [
@@ -251,11 +255,11 @@ def test_dates_read_in_chinese_form(app):
         assert h["render_datetime"]("not a date") == ""
 
 
-@pytest.mark.ckan_config("ckan.locale_default", "en")
 def test_other_languages_keep_ckans_dates(app):
+    import flask_babel
     from ckan.lib.helpers import helper_functions as h
 
-    with app.flask_app.test_request_context():
+    with app.flask_app.test_request_context(), flask_babel.force_locale("en"):
         assert "November" in h["render_datetime"](dt.datetime(2026, 11, 27, 1, 17))
 
 
@@ -267,7 +271,10 @@ def test_error_pages_speak_chinese(app):
     assert "无权访问" in soup.select_one("#error-content h1").get_text()
     from ckan.lib.base import render
 
-    with app.flask_app.test_request_context():
+    # CKAN_LANG: what CKAN's before_request sets for the page language
+    with app.flask_app.test_request_context(
+        environ_base={"CKAN_LANG": "zh_Hans_CN", "CKAN_CURRENT_URL": "/"}
+    ):
         html = render(
             "error_document_template.html", {"code": [500], "content": "Internal server error"}
         )

@@ -29,6 +29,7 @@ from ckanext.govcatalog.search import facets as search_facets
 from ckanext.govcatalog.search import index as search_index
 from ckanext.govcatalog.search import query as search_query
 from ckanext.govcatalog.search import text as search_text
+from ckanext.govcatalog.systems import facets as systems_facets
 
 # kind -> modules (under ckanext.govcatalog) whose get_<kind>() contribute to it
 PROVIDERS: dict[str, tuple[str, ...]] = {
@@ -73,7 +74,15 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
         "bulk.views",
         "elements.views",
     ),
-    "commands": ("demo.cli", "bulk.cli", "sharing.cli", "audit.cli", "ops.cli", "elements.cli"),
+    "commands": (
+        "demo.cli",
+        "bulk.cli",
+        "sharing.cli",
+        "audit.cli",
+        "ops.cli",
+        "elements.cli",
+        "ops.health",
+    ),
 }
 
 
@@ -191,10 +200,13 @@ class GovCatalogPlugin(p.SingletonPlugin, DefaultTranslation, PermissionLabels):
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]
     ) -> dict[str, Any]:
-        return search_facets.label_facets(search_results, search_params)
+        search_results = search_facets.label_facets(search_results, search_params)
+        return systems_facets.label_facets(search_results, search_params)
 
     # IFacets
     def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:
+        if package_type == systems_facets.DATASET_TYPE:
+            return systems_facets.dataset_facets(facets_dict, package_type)
         return search_facets.dataset_facets(facets_dict, package_type)
 
     def organization_facets(

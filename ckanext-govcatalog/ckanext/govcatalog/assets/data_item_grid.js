@@ -90,6 +90,7 @@
           var value = el.getAttribute(attr);
           if (value) {
             el.setAttribute(attr, value.split(field + '-' + old + '-').join(field + '-' + i + '-')
+              .split(field + '__' + old + '__').join(field + '__' + i + '__')
               .split('-row-' + old).join('-row-' + i));
           }
         });

@@ -96,7 +96,7 @@ def form_sections(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
         grouped[placed.get(f["field_name"], 0)].append(f)
     return [
         {"id": sid, "title": tk._(title), "summary": tk._(summary), "fields": group}
-        for (sid, title, summary, _n), group in zip(SECTIONS, grouped)
+        for (sid, title, summary, _n), group in zip(SECTIONS, grouped, strict=True)
         if group
     ]
 
@@ -240,7 +240,7 @@ def parse_grid_paste(text: str, dataset_type: str = "dataset") -> PastedGrid:
             continue
         row: dict[str, str] = {}
         row_errors: list[dict[str, Any]] = []
-        for name, raw in zip(order, cells):
+        for name, raw in zip(order, cells, strict=True):  # lengths checked above
             value = raw.strip()
             if not name:
                 continue
@@ -309,8 +309,8 @@ def govcatalog_data_items_paste(context: dict[str, Any], data_dict: dict[str, An
         raise tk.ValidationError({"text": [tk._("Missing value")]})
     try:
         result = parse_grid_paste(text, str(data_dict.get("dataset_type") or "dataset"))
-    except KeyError:
-        raise tk.ValidationError({"dataset_type": [tk._("Unknown dataset type")]})
+    except KeyError as unknown:
+        raise tk.ValidationError({"dataset_type": [tk._("Unknown dataset type")]}) from unknown
     return result.as_dict()
 
 

@@ -13,14 +13,17 @@ from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import flask_babel
 import pytz
 
 
 def is_chinese_page() -> bool:
-    try:
-        return str(tk.h.lang() or "").startswith("zh")
-    except RuntimeError:  # outside a request
+    """Whether the page is rendered in Chinese: the locale babel formats this request's dates
+    in (CKAN's formatters use the same one)."""
+    locale = flask_babel.get_locale()
+    if locale is None:  # outside a request
         return str(tk.config.get("ckan.locale_default") or "").startswith("zh")
+    return locale.language == "zh"
 
 
 def chinese_datetime(

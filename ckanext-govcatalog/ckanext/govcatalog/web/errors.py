@@ -87,13 +87,10 @@ def message(service: str) -> str:
         ),
         "storage": tk._("The file storage of the site cannot take files at the moment."),
     }[service]
-    return " ".join(
-        [
-            what,
-            tk._("Nothing was saved."),
-            tk._("Please try again in a few minutes; if this persists, tell the site's operator."),
-        ]
-    )
+    return tk._(
+        "{failed} Nothing was saved. Please try again in a few minutes; if this persists, "
+        "tell the site's operator."
+    ).format(failed=what)
 
 
 def _respond(service: str, error: BaseException) -> Any:
