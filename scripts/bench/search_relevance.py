@@ -36,8 +36,26 @@ Analyzer history. Issue 5 measured the Chinese analyzers on all 93 queries (2026
     ICU tokenizer + CJK bigrams (kept: "text")  0.947   0.901  0.873  0.984
     smartcn HMMChineseTokenizer ("text_zh_alt") 0.922   0.848  0.852  0.974
     stock CKAN 2.12 (whitespace tokenizer)      0.060   0.019  0.043  0.194
-Issue 16's word-level segmentation beside the bigrams, measured on the dev half, is described in
-the govcatalog schema.xml and in search/query.py.
+Word-level segmentation beside the bigrams (issue 16). What cuts a run of Chinese into words:
+of the 176 runs of Chinese in the 160 judged queries, Solr's ICU tokenizer (cjkAsWords) leaves a
+single-character word in 81 (低保 -> 低/保, 汶川县 -> 汶/川/县), smartcn in 42, jieba's dictionary
+with the synonym terms and single characters joined (search/segment.py) in none; a single
+character cannot be a required word, so jieba cuts the query before it reaches Solr. Tuned on the
+dev half only (mm, phrase boost, provider weight; 2026-11-30, 9,834 records):
+                                        dev nDCG/R-prec  test nDCG/R-prec  new nDCG/R-prec
+    issue 5 configuration                 0.959 / 0.914     0.934 / 0.889     0.775 / 0.699
+    words + mm + pf + provider + synonyms 0.959 / 0.913     0.937 / 0.890     0.963 / 0.889
+    jieba + BM25 anchor                   0.711 / 0.623     0.781 / 0.679     0.903 / 0.860
+    stock CKAN 2.12                       0.079 / 0.028     0.040 / 0.010     0.273 / 0.306
+New queries by kind, govcatalog (anchor): department + topic 0.974 / 0.790 (0.787 / 0.698),
+words typed together 0.941 / 0.913 (0.952 / 0.897), tags 0.984 / 0.951 (0.957 / 0.958), themes
+0.945 / 0.914 (0.934 / 0.914). Still below the anchor: test plain R-precision (政府采购, judged by
+any 采购: 0.929 vs 0.984), new multi nDCG@10, new tag and theme R-precision (by 0.001-0.011).
+Measured alternatives on dev (0.959-0.961 either way, so the simpler kept): edismax with pf2 (its
+field-centric parse with sow=false asks every word of a dept + topic query from ONE field: dept
+R-precision 0.79 -> 0.74; with sow=true mm applies inside each synonym group: 0.69 overall), the
+run as typed as an extra optional phrase clause (it counts for mm and let 行政 处罚 "行政处罚"
+drop the department), provider weight 0.3-1.0, tie 0.1-1.0, pf slop 2-4.
 """
 
 from __future__ import annotations

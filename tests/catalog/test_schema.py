@@ -246,7 +246,7 @@ class TestPages:
             "Conditionally open",
             "实名注册后开放汇总数据",
             "Monthly",
-            "2024-03-01",
+            "March 1, 2024",  # publish_date, in CKAN's English date form
             "Important data",
             "Not classified",
             "公民身份号码",

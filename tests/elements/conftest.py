@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import pytest
-from ckan.tests import factories
 
 from ckanext.govcatalog.elements import seedfile, transfer
+from tests import factories
 
 BUREAU = "data-bureau"
 PASSWORD = "correct123"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from flask import request
+from flask import current_app, request
 
 from ckanext.govcatalog.web import branding
 
@@ -63,10 +63,14 @@ def govcatalog_main_nav() -> list[dict[str, Any]]:
     items = [
         _item("dataset.search", tk._("Catalog search"), ("/dataset",)),
         _item("govcatalog_reuse.index", tk._("Find reusable data"), ("/reuse",)),
-        _item("info_system.search", tk._("Information systems"), ("/info_system",)),
         _item("organization.index", tk._("Departments"), ("/organization",)),
         _item("govcatalog_elements.index", tk._("Data elements"), ("/data-element",)),
     ]
+    # the information-system pages exist only where the info_system schema is loaded
+    if "info_system.search" in current_app.view_functions:
+        items.insert(
+            2, _item("info_system.search", tk._("Information systems"), ("/info_system",))
+        )
     if branding.govcatalog_portal()["show_groups"]:
         items.append(_item("group.index", tk._("Groups"), ("/group",)))
     if tk.current_user.is_authenticated:
