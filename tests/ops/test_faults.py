@@ -331,8 +331,8 @@ def test_solr_cut_before_a_web_form_save(app, office, solr_proxy):
 
 @pytest.mark.xfail(
     strict=False,
-    reason="known race, under load: a dropped connection sometimes escapes a request thread as "
-    "OperationalError instead of the 503 page (seen once in a loaded whole-suite run; passes alone)",
+    reason="known race under load: a dropped connection sometimes escapes a request thread as "
+    "OperationalError instead of the 503 page (seen once in a loaded whole-suite run)",
 )
 @pytest.mark.ckan_config("ckan.locale_default", "zh_Hans_CN")
 @pytest.mark.usefixtures("with_plugins")

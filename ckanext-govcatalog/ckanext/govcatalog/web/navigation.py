@@ -68,9 +68,7 @@ def govcatalog_main_nav() -> list[dict[str, Any]]:
     ]
     # the information-system pages exist only where the info_system schema is loaded
     if "info_system.search" in current_app.view_functions:
-        items.insert(
-            2, _item("info_system.search", tk._("Information systems"), ("/info_system",))
-        )
+        items.insert(2, _item("info_system.search", tk._("Information systems"), ("/info_system",)))
     if branding.govcatalog_portal()["show_groups"]:
         items.append(_item("group.index", tk._("Groups"), ("/group",)))
     if tk.current_user.is_authenticated:
