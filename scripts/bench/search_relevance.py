@@ -44,7 +44,7 @@ character cannot be a required word, so jieba cuts the query before it reaches S
 dev half only (mm, phrase boost, provider weight; 2026-11-30, 9,834 records):
                                         dev nDCG/R-prec  test nDCG/R-prec  new nDCG/R-prec
     issue 5 configuration                 0.959 / 0.914     0.934 / 0.889     0.775 / 0.699
-    words + mm + pf + provider + synonyms 0.959 / 0.913     0.937 / 0.890     0.963 / 0.889
+    words + mm + pf + provider + synonyms 0.959 / 0.912     0.937 / 0.890     0.963 / 0.889
     jieba + BM25 anchor                   0.711 / 0.623     0.781 / 0.679     0.903 / 0.860
     stock CKAN 2.12                       0.079 / 0.028     0.040 / 0.010     0.273 / 0.306
 New queries by kind, govcatalog (anchor): department + topic 0.974 / 0.790 (0.787 / 0.698),
