@@ -1,9 +1,11 @@
 """`ckan govcatalog elements seed | import | export`: the data-element register from and to files
-(the YAML form of schemas/elements, or an Excel workbook)."""
+(the YAML form of schemas/elements, or an Excel workbook); `elements bind`: binding a
+department's data items to elements (elements/autobind.py)."""
 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 import click
@@ -97,6 +99,159 @@ def export(ctx: click.Context, out: str | None, statuses: tuple[str, ...]) -> No
         click.echo(out)
     else:
         click.echo(text, nl=False)
+
+
+@elements_group.command("sources")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--user", default=None, help="Record the changes as this user (default: site user)")
+def sources(path: str, user: str | None) -> None:
+    """Sets the 数源部门 of elements from a YAML file of ``element id: organization name``."""
+    import yaml
+
+    with open(path, encoding="utf-8") as stream:
+        wanted = yaml.safe_load(stream) or {}
+    context = {"user": user or _site_user()}
+    for element_id, org in sorted(wanted.items()):
+        try:
+            tk.get_action("data_element_update")(
+                dict(context), {"id": element_id, "source_org": org}
+            )
+        except (tk.ValidationError, tk.ObjectNotFound) as error:
+            detail = getattr(error, "error_dict", None) or error
+            click.echo(f"{element_id}\t{org}\t{detail}", err=True)
+            sys.exit(1)
+        click.echo(f"{element_id}\t{org}")
+
+
+@elements_group.command("bind")
+@click.option("--org", "orgs", multiple=True, help="An organization (name or id; repeatable)")
+@click.option("--all", "all_orgs", is_flag=True, help="Every organization")
+@click.option("--apply", "apply_", is_flag=True, help="Write the bindings (default: show them)")
+@click.option("--user", default=None, help="Record the changes as this user (default: site user)")
+@click.pass_context
+def bind(
+    ctx: click.Context, orgs: tuple[str, ...], all_orgs: bool, apply_: bool, user: str | None
+) -> None:
+    """Bind the unbound data items of a department's entries to the elements suggested as safe
+    (auto); prints each binding, what was left out and why, and grades raised (就高从严)."""
+    from ckan import model as core_model
+
+    from ckanext.govcatalog.catalog import orgs as catalog_orgs
+    from ckanext.govcatalog.elements import autobind
+
+    if bool(orgs) == all_orgs:
+        raise click.UsageError("give --org (one or more) or --all")
+    with ctx.meta["flask_app"].test_request_context():
+        if all_orgs:
+            org_ids = [
+                org_id
+                for (org_id,) in core_model.Session.query(core_model.Group.id)
+                .filter(core_model.Group.is_organization.is_(True))
+                .filter(core_model.Group.state == "active")
+                .order_by(core_model.Group.name)
+            ]
+        else:
+            org_ids = []
+            for name in orgs:
+                org = catalog_orgs.active_org(name)
+                if org is None:
+                    raise click.UsageError(tk._("Unknown organization {value}").format(value=name))
+                org_ids.append(org.id)
+        # one transaction per department: package_update under defer_commit leaves a savepoint
+        # per entry open, and a few hundred of them exhaust SQLAlchemy's commit recursion
+        total = autobind.BindPlan()
+        written: list[str] = []
+        for org_id in org_ids:
+            plan = autobind.plan([org_id])
+            _echo_plan(plan)
+            total.bindings += plan.bindings
+            total.updates.update(plan.updates)
+            total.entries_seen += plan.entries_seen
+            total.items_seen += plan.items_seen
+            total.unbound_left += plan.unbound_left
+            if not apply_ or not plan.updates:
+                continue
+            try:
+                written += autobind.apply(plan, user or _site_user())
+            except tk.ValidationError as error:
+                for field, messages in error.error_dict.items():
+                    click.echo(f"{field}\t{messages}", err=True)
+                click.echo(
+                    tk._("Nothing of this department was bound: an entry was refused"), err=True
+                )
+                sys.exit(1)
+        summary = tk._(
+            "{entries} entries, {items} data items: {bound} to bind in {changed} entries, "
+            "{left} left for review"
+        ).format(
+            entries=total.entries_seen,
+            items=total.items_seen,
+            bound=len(total.bindings),
+            changed=len(total.updates),
+            left=total.unbound_left,
+        )
+        if not apply_:
+            click.echo(summary + tk._(" (nothing written: add --apply to bind)"))
+            return
+        click.echo(summary + tk._(" (written: {n} entries)").format(n=len(written)))
+
+
+def _echo_plan(plan: Any) -> None:
+    for b in plan.bindings:
+        line = tk._("{title}: row {row}, \u201c{item}\u201d \u2192 {element} ({confidence})")
+        click.echo(
+            line.format(
+                title=b.title,
+                row=b.row,
+                item=b.item,
+                element=f"{b.element_name}（{b.element_id}）",
+                confidence=f"{b.confidence:.2f}",
+            )
+        )
+    for left in plan.left_out:
+        click.echo(
+            tk._("Not bound: {title}: {reason}").format(title=left.title, reason=left.reason)
+        )
+    for raised in plan.raised:
+        click.echo(
+            tk._("Grade raised: {title}: {old} \u2192 {new}").format(
+                title=raised.title, old=raised.old or "—", new=raised.new
+            )
+        )
+
+
+@elements_group.command("report")
+@click.option(
+    "--csv",
+    "csv_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Write one table of the map as CSV to this file instead of printing the summary",
+)
+@click.option(
+    "--table",
+    type=click.Choice(["elements", "places", "repeated"]),
+    default="elements",
+    show_default=True,
+    help="Which table --csv writes: elements by department, towns and villages, or entries "
+    "collecting again",
+)
+@click.pass_context
+def report(ctx: click.Context, csv_path: str | None, table: str) -> None:
+    """The repeated-collection map (重复采集): independent collections per element and department,
+    information systems per town and village, and the entries flagged 重复采集."""
+    from ckanext.govcatalog.access import policy
+    from ckanext.govcatalog.elements import collection_map, report_views
+
+    with ctx.meta["flask_app"].test_request_context():
+        found = collection_map.build(policy.viewer_for(_site_user()))
+        if csv_path:
+            rows = collection_map.table(found, table, report_views.table_headers(found.levels))
+            with open(csv_path, "w", encoding="utf-8", newline="") as f:
+                f.write(report_views.csv_text(rows))
+            click.echo(f"{csv_path}: {len(rows) - 1}")
+            return
+        click.echo(collection_map.summary_text(found), nl=False)
 
 
 def get_commands() -> list[click.Command]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.govcatalog.elements import auth, register, terms
+from ckanext.govcatalog.catalog.fields import as_list
+from ckanext.govcatalog.elements import auth, binding, grading, register, terms
 
 
 def govcatalog_element_status_label(status: str) -> str:
@@ -31,8 +33,38 @@ def govcatalog_data_element(element_id: str) -> dict[str, Any] | None:
     return register.dictize(element)
 
 
+def govcatalog_entry_elements(pkg: dict[str, Any]) -> dict[str, Any]:
+    """What an entry's bound data items bring, for its page and the request form:
+    ``{by_row: {1-based row: element dict}, grade: the grade they set (就高从严) or None,
+    grade_item: the item that sets it, sensitive: [{row, item, element_id, element_name}]}``.
+    Elements are public register data; the items are the entry's own, shown to whoever may
+    see the entry."""
+    items = as_list(pkg.get("data_items"))
+    held = binding.held_elements(items)
+    by_row: dict[int, dict[str, Any]] = {}
+    for h in held:
+        element = register.get(h.element_id)
+        if element is not None and element.status in terms.public_statuses():
+            by_row[h.row] = {
+                "id": element.id,
+                "name": element.name,
+                "identifier": element.identifier,
+                "sensitive": bool(element.sensitive_personal_info),
+                "data_grade": element.data_grade,
+            }
+    grade = grading.entry_grade(held)
+    setter = next((h for h in held if h.data_grade == grade), None)
+    return {
+        "by_row": by_row,
+        "grade": grade,
+        "grade_item": dataclasses.asdict(setter) if setter else None,
+        "sensitive": [dataclasses.asdict(h) for h in grading.sensitive_items(held)],
+    }
+
+
 def get_helpers() -> dict[str, Any]:
     return {
+        "govcatalog_entry_elements": govcatalog_entry_elements,
         "govcatalog_element_status_label": govcatalog_element_status_label,
         "govcatalog_element_change_label": govcatalog_element_change_label,
         "govcatalog_element_editor": govcatalog_element_editor,

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from ckan import model as core_model
 
 from ckanext.govcatalog.audit import log as audit_log
+from ckanext.govcatalog.catalog import orgs
 from ckanext.govcatalog.catalog.fields import as_list
 from ckanext.govcatalog.elements import formats, names, terms
 from ckanext.govcatalog.elements.binding import BoundItem, bound_items
@@ -236,10 +237,8 @@ def _identifier_taken(identifier: str, element_id: str | None) -> bool:
 
 
 def _organization_id(value: str) -> str | None:
-    org = core_model.Group.get(value)
-    if org is None or not org.is_organization or org.state != "active":
-        return None
-    return org.id
+    org = orgs.active_org(value)
+    return org.id if org is not None else None
 
 
 def _synonym_list(value: Any) -> list[str]:

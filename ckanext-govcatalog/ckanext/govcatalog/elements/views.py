@@ -10,7 +10,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model as core_model
 from flask import Blueprint, request
 
-from ckanext.govcatalog.elements import auth, register, terms
+from ckanext.govcatalog.access import policy
+from ckanext.govcatalog.elements import auth, provenance, register, terms
 
 bp = Blueprint("govcatalog_elements", __name__, url_prefix="/data-element")
 PAGE_SIZE = 50
@@ -103,6 +104,10 @@ def read(id: str) -> Any:
             },
             "public": element["status"] in terms.public_statuses(),
             "retired": element["status"] in terms.retired_statuses(),
+            # 一数一源: who holds it, as far as this reader may know (elements/provenance.py)
+            "holders": provenance.element_holders(
+                register.require(element["id"]), policy.viewer_from_context(_context())
+            ),
         },
     )
 
