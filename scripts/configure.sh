@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 render() {
   sed -e "s|@ROOT@|$ROOT|g" -e "s|@DATA@|$DATA|g" -e "s|@SECRET@|$(cat "$DATA/secret")|g" \
       -e "s|@PG_PORT@|$PG_PORT|g" -e "s|@REDIS_PORT@|$REDIS_PORT|g" -e "s|@SOLR_PORT@|$SOLR_PORT|g" \
-      -e "s|@CKAN_PORT@|$CKAN_PORT|g" -e "s|@DB_NAME@|$DB_NAME|g" -e "s|@DB_TEST_NAME@|$DB_TEST_NAME|g" \
+      -e "s|@CKAN_PORT@|$CKAN_PORT|g" -e "s|@KEYCLOAK_PORT@|${GOVCATALOG_KEYCLOAK_PORT:-8180}|g" -e "s|@DB_NAME@|$DB_NAME|g" -e "s|@DB_TEST_NAME@|$DB_TEST_NAME|g" \
       -e "s|@SOLR_CORE@|ckan|g" -e "s|@REDIS_DB@|0|g" -e "s|@STORAGE@|$DATA/storage|g" \
       "$1" >"$2.tmp" && mv "$2.tmp" "$2"
 }

@@ -43,6 +43,11 @@ check "the virtualenv $VENV with CKAN, the plugin and gunicorn" "$INSTALL" \
 check "Java 17 or later on PATH (Solr 9)" "$INSTALL (openjdk-17-jdk-headless)" java_17
 check "the Solr launcher config/solr/target/govcatalog-solr-1.0.0.jar" "$INSTALL (mvn package in config/solr)" \
   test -f "$ROOT/config/solr/target/govcatalog-solr-1.0.0.jar"
+check "Java 21 or later (Keycloak; JAVA_HOME, PATH or /usr/lib/jvm)" \
+  "install a JDK 21+ (e.g. Eclipse Temurin) under /usr/lib/jvm or set JAVA_HOME" \
+  "$ROOT/scripts/services/keycloak.sh" java
+check "the Keycloak distribution under $DATA/keycloak" "$INSTALL (Maven fetches it)" \
+  compgen -G "$DATA/keycloak/dist/keycloak-*/bin/kc.sh"
 check "curl, ss and redis-cli on PATH (health checks)" "$INSTALL (curl, iproute2, redis-server)" \
   on_path curl ss redis-cli
 check "the compiled translations (zh_Hans_CN .mo)" "$INSTALL (needs gettext)" \
@@ -68,6 +73,8 @@ check "Redis on 127.0.0.1:$REDIS_PORT" "run scripts/services.sh start (log: $LOG
   "$ROOT/scripts/services/redis.sh" status
 check "Solr cores $SOLR_CORES on 127.0.0.1:$SOLR_PORT" "run scripts/services.sh start (log: $LOGS/solr.log)" \
   solr_cores
+check "Keycloak (realm govcatalog) on 127.0.0.1:${GOVCATALOG_KEYCLOAK_PORT:-8180}" \
+  "run scripts/services.sh start (log: $LOGS/keycloak.log)" "$ROOT/scripts/services/keycloak.sh" status
 
 if [ "${#problems[@]}" -gt 0 ]; then
   summary="$(printf '%s; ' "${problems[@]}")"

@@ -112,6 +112,11 @@ if ! stamp_ok solr "$soldeps" || [ ! -f "$ROOT/config/solr/target/govcatalog-sol
   echo "$soldeps" >"$STAMPS/solr"
 fi
 
+# --- Keycloak (single sign-on) from Maven Central --------------------------------------------------
+# Needs Java 21 or later, which Debian bookworm does not package: keycloak.sh names what it
+# looked for when there is none. The distribution is unpacked under $DATA/keycloak once.
+"$ROOT/scripts/services/keycloak.sh" fetch
+
 # --- front-end packages from npm ---------------------------------------------------------------
 # package.json pins the chart library the home page serves from the site itself (copied into the
 # plugin's public/vendor, git-ignored) and playwright-core, which drives Debian's chromium in the

@@ -30,6 +30,33 @@ setup() {
 
   say "loading the demo catalog"
   ck govcatalog demo load 2>"$LOGS/demo.log" || { tail -n 20 "$LOGS/demo.log" >&2; die "demo load failed; see $LOGS/demo.log"; }
+
+  say "naming the demo's 数源部门 and binding its data items to data elements"
+  ck govcatalog elements sources "$ROOT/schemas/demo/element_sources.yaml" >>"$LOGS/elements.log" 2>&1 || { tail -n 20 "$LOGS/elements.log" >&2; die "setting the demo's 数源部门 failed; see $LOGS/elements.log"; }
+
+  # the catalog serves without bindings: a refusal is reported, not fatal (the bind writes all or nothing)
+  ck govcatalog elements bind --all --apply >"$LOGS/elements-bind.log" 2>&1 || { tail -n 20 "$LOGS/elements-bind.log" >&2; warn "binding the data items failed; see $LOGS/elements-bind.log"; }
+
+  say "attaching sample data files (示例数据) to the open and shared demo entries and loading their tables"
+  ck govcatalog demo files >"$LOGS/demo-files.log" 2>&1 || { tail -n 20 "$LOGS/demo-files.log" >&2; die "attaching the sample files failed; see $LOGS/demo-files.log"; }
+}
+
+# `ckan jobs worker` in its own session (it outlives this shell; `make stop` stops it): loading
+# uploaded tables into the DataStore and large web imports are background jobs.
+start_jobs_worker() {
+  say "starting the background-jobs worker (log: $LOGS/jobs-worker.log)"
+  if ! pid_alive "$WORKER_PID"; then
+    # unbuffered: rq runs each job in a forked process that ends with os._exit, which would drop
+    # whatever the job printed and was still buffered
+    PYTHONUNBUFFERED=1 setsid "$CKAN" -c "$CKAN_INI" jobs worker >>"$LOGS/jobs-worker.log" 2>&1 </dev/null &
+    echo $! >"$WORKER_PID"
+  fi
+  sleep 2
+  if ! pid_alive "$WORKER_PID"; then
+    tail -n 20 "$LOGS/jobs-worker.log" >&2
+    warn "ckan jobs worker exited at start (is Redis up? make services); its log is $LOGS/jobs-worker.log"
+    return 1
+  fi
 }
 
 serve() {
@@ -37,12 +64,14 @@ serve() {
     die "CKAN is already being served by pid $(cat "$RUN/ckan.pid") on http://127.0.0.1:$CKAN_PORT (scripts/services.sh stop stops it)"
   fi
   require_free_port ckan "$CKAN_PORT"
+  start_jobs_worker || die "the catalog needs its jobs worker; see above"
   cat <<MSG
 
-  catalog    http://127.0.0.1:$CKAN_PORT
-  sysadmin   admin / $(cat "$DATA/admin-password")
-  services   scripts/services.sh status | stop      (data in $DATA)
-  stop CKAN  Ctrl-C
+  catalog      http://127.0.0.1:$CKAN_PORT
+  sysadmin     admin / $(cat "$DATA/admin-password")
+  services     scripts/services.sh status | stop      (data in $DATA)
+  jobs worker  pid $(cat "$WORKER_PID"), log $LOGS/jobs-worker.log
+  stop         Ctrl-C stops CKAN; make stop stops the worker and the services too
 
 MSG
   echo $$ >"$RUN/ckan.pid"
@@ -78,18 +107,7 @@ serve_production() {
     sleep 1; waited=$((waited + 1))
   done
 
-  say "starting the background-jobs worker (log: $LOGS/jobs-worker.log)"
-  if ! pid_alive "$WORKER_PID"; then
-    # unbuffered: rq runs each job in a forked process that ends with os._exit, which would drop
-    # whatever the job printed and was still buffered
-    PYTHONUNBUFFERED=1 setsid "$CKAN" -c "$CKAN_INI" jobs worker >>"$LOGS/jobs-worker.log" 2>&1 </dev/null &
-    echo $! >"$WORKER_PID"
-  fi
-  sleep 2
-  if ! pid_alive "$WORKER_PID"; then
-    tail -n 20 "$LOGS/jobs-worker.log" >&2; stop_production
-    die "ckan jobs worker exited at start (is Redis up? make services); its log is $LOGS/jobs-worker.log"
-  fi
+  start_jobs_worker || { stop_production; exit 1; }
   cat <<MSG
 
   catalog      http://127.0.0.1:$CKAN_PORT   (gunicorn, $workers workers; put nginx in front: config/nginx/govcatalog.conf)

@@ -211,6 +211,7 @@ def test_doctor_names_every_missing_piece(tmp_path):
         GOVCATALOG_PG_PORT=str(_closed_port()),
         GOVCATALOG_REDIS_PORT=str(_closed_port()),
         GOVCATALOG_SOLR_PORT=str(_closed_port()),
+        GOVCATALOG_KEYCLOAK_PORT=str(_closed_port()),
     )
     proc = subprocess.run([str(DOCTOR)], env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
@@ -226,10 +227,13 @@ def test_doctor_names_every_missing_piece(tmp_path):
         "PostgreSQL",
         "Redis",
         "Solr cores",
+        "Java 21 or later (Keycloak",
+        "the Keycloak distribution",
+        "Keycloak (realm govcatalog)",
     ):
         assert any(piece in line for line in missing), (piece, proc.stdout)
         assert piece in proc.stderr  # the closing error line lists them all
-    assert len(missing) == 10
+    assert len(missing) == 13
     assert "run scripts/install.sh" in proc.stdout
 
 

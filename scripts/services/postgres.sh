@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # PostgreSQL from Debian's packages, run from a cluster in $DATA/postgres on 127.0.0.1:$PG_PORT.
-# Usage: postgres.sh start|stop|status|createdb NAME|dropdb NAME (benchmarks use their own)
+# Usage: postgres.sh start|stop|status|createdb NAME|dropdb NAME|datastore MAINDB
+# (benchmarks use their own)
 source "$(dirname "$0")/../lib.sh"
+
+# CKAN's DataStore (issue 18) keeps the rows of tabular resources in a database of its own per
+# catalog database (MAINDB_datastore), written by one role and read by another that can only
+# SELECT: the read-only role is what datastore_search runs as. Names match config/*.ini.in.
+DS_WRITE_USER=govcatalog_ds
+DS_WRITE_PASS=govcatalog_ds
+DS_READ_USER=govcatalog_ds_ro
+DS_READ_PASS=govcatalog_ds_ro
 
 PGDATA="$DATA/postgres"
 PGSOCK="$RUN/pgsocket"
@@ -49,6 +58,38 @@ ensure_db() {
   fi
 }
 
+ensure_role() {
+  local name="$1" pass="$2"
+  if [ -z "$(psql_super -tAc "SELECT 1 FROM pg_roles WHERE rolname='$name'")" ]; then
+    psql_super -c "CREATE ROLE $name LOGIN PASSWORD '$pass'"
+  fi
+}
+
+# The DataStore database of catalog database MAINDB, owned by the write role, with the
+# permissions CKAN's `ckan datastore set-permissions` emits (rendered from the installed CKAN's
+# own set_permissions.sql, so it follows CKAN upgrades). Safe to run again: every statement in
+# that script is idempotent.
+ensure_datastore() {
+  local maindb="$1" dsdb="$1_datastore" template
+  ensure_role "$DS_WRITE_USER" "$DS_WRITE_PASS"
+  ensure_role "$DS_READ_USER" "$DS_READ_PASS"
+  if [ -z "$(psql_super -tAc "SELECT 1 FROM pg_database WHERE datname='$dsdb'")" ]; then
+    psql_super -c "CREATE DATABASE $dsdb OWNER $DS_WRITE_USER ENCODING 'UTF8' TEMPLATE template0" \
+      || die "could not create database $dsdb (log: $PGLOG)"
+    say "created DataStore database $dsdb"
+  fi
+  template="$("$PY" -c 'import importlib.util, os; spec = importlib.util.find_spec("ckanext.datastore"); print(os.path.join(list(spec.submodule_search_locations)[0], "set_permissions.sql"))')" \
+    || die "CKAN's datastore extension is not installed in $VENV; run scripts/install.sh"
+  "$PY" - "$template" "$maindb" "$dsdb" "$DB_USER" "$DS_WRITE_USER" "$DS_READ_USER" <<'PYEOF' | PGOPTIONS="-c client_min_messages=warning" psql_super >/dev/null \
+    || die "could not set the DataStore permissions on $dsdb (log: $PGLOG)"
+import sys
+template, maindb, dsdb, mainuser, writeuser, readuser = sys.argv[1:]
+with open(template, encoding="utf-8") as f:
+    print(f.read().format(maindb=maindb, datastoredb=dsdb, mainuser=mainuser,
+                          writeuser=writeuser, readuser=readuser))
+PYEOF
+}
+
 start() {
   local bin; bin="$(pg_bin)"
   if healthy && [ -s "$PGDATA/postmaster.pid" ]; then
@@ -77,6 +118,8 @@ start() {
   fi
   ensure_db "$DB_NAME"
   ensure_db "$DB_TEST_NAME"
+  ensure_datastore "$DB_NAME"
+  ensure_datastore "$DB_TEST_NAME"
 }
 
 stop() {
@@ -95,5 +138,6 @@ case "${1:-}" in
   start) start ;; stop) stop ;; status) status ;;
   createdb) [ -n "${2:-}" ] || die "usage: $0 createdb NAME"; ensure_db "$2" ;;
   dropdb) [ -n "${2:-}" ] || die "usage: $0 dropdb NAME"; psql_super -c "DROP DATABASE IF EXISTS $2 WITH (FORCE)" ;;
-  *) echo "usage: $0 start|stop|status|createdb NAME|dropdb NAME" >&2; exit 2 ;;
+  datastore) [ -n "${2:-}" ] || die "usage: $0 datastore MAINDB"; ensure_datastore "$2" ;;
+  *) echo "usage: $0 start|stop|status|createdb NAME|dropdb NAME|datastore MAINDB" >&2; exit 2 ;;
 esac

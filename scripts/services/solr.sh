@@ -11,6 +11,9 @@ SHOME="$DATA/solr"
 SPID="$RUN/solr.pid"
 SLOG="$LOGS/solr.log"
 JAR="$SOLR_DIR/target/govcatalog-solr-1.0.0.jar"
+CONF_STAMP="$RUN/solr-configsets"  # digest of the configsets the running Solr has loaded
+
+configsets_digest() { find "$SOLR_DIR/configsets" -type f -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16; }
 
 ping_core() { curl -sf --max-time 5 "http://127.0.0.1:$SOLR_PORT/solr/$1/admin/ping?wt=json" | grep -q '"status":"OK"'; }
 healthy() { local c; for c in $SOLR_CORES; do ping_core "$c" || return 1; done; }
@@ -37,7 +40,12 @@ XML
 }
 
 start() {
-  if healthy; then say "Solr already running on 127.0.0.1:$SOLR_PORT"; return; fi
+  if healthy; then
+    say "Solr already running on 127.0.0.1:$SOLR_PORT"
+    # a running Solr keeps the schema it read: after a change to the configsets, reload
+    [ "$(cat "$CONF_STAMP" 2>/dev/null)" = "$(configsets_digest)" ] || reload
+    return
+  fi
   [ -f "$JAR" ] || die "Solr launcher not built ($JAR missing); run scripts/install.sh"
   local owner; owner="$(port_owner "$SOLR_PORT")"
   if [ -n "$owner" ] && pid_alive "$SPID" && [ "${owner%%/*}" = "$(cat "$SPID")" ]; then
@@ -63,6 +71,7 @@ start() {
     fi
     sleep 1; waited=$((waited + 1))
   done
+  configsets_digest >"$CONF_STAMP"
   say "Solr running on http://127.0.0.1:$SOLR_PORT/solr (cores: $SOLR_CORES; data: $SHOME)"
 }
 
@@ -79,14 +88,19 @@ stop() {
   rm -f "$SPID"
 }
 
-# After a change to config/solr/configsets: reload every core so it reads the new files.
+# After a change to config/solr/configsets: reload every core Solr holds (the test slots' and the
+# benchmarks' cores too) so it reads the new files.
 reload() {
-  local core
-  for core in $SOLR_CORES; do
+  local core cores
+  cores="$(curl -sf --max-time 30 "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=STATUS&wt=json" \
+    | "$PY" -c 'import json, sys; print(" ".join(json.load(sys.stdin)["status"]))')" \
+    || die "Solr did not list its cores; see $SLOG"
+  for core in $cores; do
     curl -sf --max-time 60 "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=RELOAD&core=$core" >/dev/null \
       || die "reloading core $core failed; see $SLOG"
   done
-  say "Solr cores reloaded"
+  configsets_digest >"$CONF_STAMP"
+  say "Solr cores reloaded ($cores)"
 }
 
 status() {

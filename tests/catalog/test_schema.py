@@ -67,7 +67,14 @@ class TestSchemas:
         fields = _fields(call_action("scheming_dataset_schema_show", type="dataset"))
         assert [f for f in SPEC_FIELDS if f not in fields] == []
         items = [f["field_name"] for f in fields["data_items"]["repeating_subfields"]]
-        assert items == ["name", "data_type", "length", "description", "personal_info"]
+        assert items == [
+            "name",
+            "data_type",
+            "length",
+            "description",
+            "personal_info",
+            "element_id",
+        ]
 
     def test_info_system_fields(self):
         fields = _fields(call_action("scheming_dataset_schema_show", type="info_system"))

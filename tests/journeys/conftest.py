@@ -166,7 +166,9 @@ def _facts() -> dict[str, Any]:
     return journey_facts.collect(JOURNEY_PASSWORD)
 
 
-@pytest.fixture(scope="module")
+# One served demo for every journey module: loading it takes minutes on 2 cores, and each
+# journey already works on the catalog the journeys before it left behind.
+@pytest.fixture(scope="session")
 def journey_site(tmp_path_factory, pytestconfig, reset_db, reset_index):
     if not shutil.which("node") or not (ROOT / "node_modules" / "playwright-core").is_dir():
         pytest.fail("node and playwright-core are needed: run scripts/install.sh (npm ci)")

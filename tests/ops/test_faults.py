@@ -263,21 +263,20 @@ def test_solr_cut_during_a_command_line_import(office, solr_proxy, tmp_path):
     audit_verifies()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bulk/fastpath's search documents carry license_id: null, which CKAN's indexer "
-    "leaves out: a rebuild changes the search results of imported entries",
-)
 @pytest.mark.ckan_config("scheming.dataset_schemas", FIXTURE_SCHEMA)
 @pytest.mark.usefixtures("with_plugins", "with_request_context")
-def test_fast_path_documents_are_what_a_rebuild_makes(office):
+def test_fast_path_documents_are_what_a_rebuild_makes(office, tmp_path):
     rows = [entry_row(n, ORG_TITLE) for n in (1, 2)]
     imported = importer.import_file(
         xlsx(rows, item_rows(1) + item_rows(2)), "a.xlsx", office["officer"]["name"]
     )
     assert imported.written, imported.problems
     before = search_state(office["admin"]["name"])
-    assert ckan_command("search-index", "rebuild").returncode == 0
+    # the rebuild reads the entries with the schema they were imported with (the fixture's has
+    # no license_id field, so license_id: null stays in the shown dict; the catalog schema's
+    # license_id field drops it: a rebuild under another schema is another set of documents)
+    ini = ini_with(tmp_path, **{"scheming.dataset_schemas": FIXTURE_SCHEMA})
+    assert ckan_command("search-index", "rebuild", ini=ini).returncode == 0
     assert_same_documents(search_state(office["admin"]["name"])[1], before[1])
 
 
@@ -329,11 +328,6 @@ def test_solr_cut_before_a_web_form_save(app, office, solr_proxy):
 # ---- PostgreSQL ------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known race under load: a dropped connection sometimes escapes a request thread as "
-    "OperationalError instead of the 503 page (seen once in a loaded whole-suite run)",
-)
 @pytest.mark.ckan_config("ckan.locale_default", "zh_Hans_CN")
 @pytest.mark.usefixtures("with_plugins")
 def test_postgresql_restarted_while_requests_are_in_flight(app, office):
@@ -375,16 +369,18 @@ def test_postgresql_restarted_while_requests_are_in_flight(app, office):
         threads = [threading.Thread(target=browse, args=(n,)) for n in range(4)]
         for t in threads:
             t.start()
-        time.sleep(1.5)
+        # counted in requests, not seconds: a loaded machine serves fewer in a second
+        _wait_for(lambda: len(outcomes) >= 8 or failures)
         proxy.cut()  # PostgreSQL goes away with requests running
         time.sleep(1.0)
         proxy.restore()  # and is back
-        time.sleep(1.5)
+        served_before_restore = len(outcomes)
+        _wait_for(lambda: len(outcomes) >= served_before_restore + 8 or failures)
         stop.set()
         for t in threads:
             t.join(60)
         assert not failures, failures
-        assert len(outcomes) > 20
+        assert len(outcomes) >= served_before_restore + 8
         codes = {code for _path, code, _body in outcomes}
         assert codes <= {200, 503}, codes
         assert 503 in codes, "the cut met no request"
@@ -408,6 +404,12 @@ def test_postgresql_restarted_while_requests_are_in_flight(app, office):
     assert database_ids() == ids_before
     assert audit_log.head() == head_before
     audit_verifies()
+
+
+def _wait_for(condition: Any, most_seconds: float = 90.0) -> None:
+    deadline = time.monotonic() + most_seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def _database_target() -> tuple[str, int]:

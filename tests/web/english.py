@@ -27,16 +27,14 @@ ALLOWED = frozenset(
         "DCAT",
         "RDF",
         "PDF",
+        "OFD",  # the national standard format of electronic documents (GB/T 33190)
         "ICP",
         "SQL",
         "HTTP",
         "HTTPS",
         "ID",
         "JSONL",
-        "Lines",
-        "AP",
-        "DM",
-        "OK",
+        "AP",  # DCAT-AP, the name of the standard the open entries are published in
         "Excel",
         "English",  # the language selector names each language in that language
     }

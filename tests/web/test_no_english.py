@@ -6,6 +6,9 @@ outside the allowlist of tests/web/english.py and the words of the data the test
 
 from __future__ import annotations
 
+from typing import Any
+
+import ckan.plugins as p
 import pytest
 from bs4 import BeautifulSoup
 from ckan.tests.helpers import call_action
@@ -13,17 +16,49 @@ from ckan.tests.helpers import call_action
 from tests import factories
 from tests.web.english import data_words, english_on_page
 
+# (config is reset before each test, so these are marks, not module-fixture assignments)
 pytestmark = [
-    pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
     pytest.mark.ckan_config("ckan.locale_default", "zh_Hans_CN"),
     pytest.mark.ckan_config("ckan.gravatar_default", "disabled"),
 ]
 
 
-@pytest.fixture
-def catalog() -> dict:
-    """A county with two departments, people in each role, an entry with a request waiting
-    for a decision, and an information system."""
+@pytest.fixture(scope="module")
+def web_and_catalog(reset_db, reset_index, migrate_db_for):
+    """The catalog, built once for the module (the crawl only reads it), and one test app with
+    the plugins of the test ini."""
+    from ckan.tests.helpers import _get_test_app
+    from ckan.tests.pytest_ckan import ckan_setup
+
+    p.load_all()
+    web = _get_test_app()
+    # url_for outside a request must know the routes of this app
+    saved_context = ckan_setup._tests_test_request_context
+    ckan_setup._tests_test_request_context = web.flask_app.test_request_context()
+    reset_db()
+    migrate_db_for("activity")
+    migrate_db_for("govcatalog")
+    reset_index()
+    try:
+        yield web, _build_catalog()
+    finally:
+        ckan_setup._tests_test_request_context = saved_context
+        p.unload_all()
+
+
+@pytest.fixture(scope="module")
+def app(web_and_catalog) -> Any:
+    return web_and_catalog[0]
+
+
+@pytest.fixture(scope="module")
+def catalog(web_and_catalog) -> dict:
+    return web_and_catalog[1]
+
+
+def _build_catalog() -> dict:
+    """A county with two departments, people in each role, an entry with a file and a request
+    waiting for a decision, an information system and a published data element."""
     admin = factories.Sysadmin(fullname="平台管理员")
     county = factories.County(user=admin, name="county")
     owner = factories.Department(user=admin, parent_org=county["name"], name="dept-police")
@@ -47,6 +82,26 @@ def catalog() -> dict:
         source_system=system["id"],
         open_to_all=True,
     )
+    resource = call_action(
+        "resource_create",
+        context={"user": admin["name"]},
+        package_id=entry["id"],
+        name="户籍人口名册.csv",
+        url="https://data.example.invalid/huji.csv",
+        format="CSV",
+    )
+    element = call_action(
+        "data_element_create",
+        context={"user": admin["name"]},
+        name="公民身份号码",
+        synonyms=["身份证号"],
+        data_type="C",
+        format="c18",
+        object_class="公民",
+        property="身份",
+        representation="号码",
+        status="已发布",
+    )
     # shared on conditions and not opened: what another department has to ask for
     requested = factories.Entry(user=admin, owner_org=owner["id"], title="流动人口登记信息")
     request = call_action(
@@ -54,7 +109,8 @@ def catalog() -> dict:
         context={"user": requester["name"], "ignore_auth": False},
         **factories.access_request_data(requested),
     )
-    made = [admin, county, owner, other, requester, system, entry, requested, request]
+    made = [admin, county, owner, other, requester, system, entry, resource, element]
+    made += [requested, request]
     made += list(people.values())
     return {
         "people": people,
@@ -63,6 +119,8 @@ def catalog() -> dict:
         "entry": entry,
         "system": system,
         "request": request,
+        "resource": resource,
+        "element": element,
         "data_words": data_words(made),
     }
 
@@ -73,12 +131,17 @@ def page_kinds(catalog: dict, role: str) -> list[tuple[str, int]]:
     person = catalog["people"][role]
     pages = [
         ("/", 200),
+        ("/dataset/", 200),
+        ("/dataset/?q=户籍&sort=metadata_modified+desc", 200),
         (f"/dataset/{entry['name']}", 200),
+        (f"/dataset/{entry['name']}/resource/{catalog['resource']['id']}", 200),
         (f"/dataset/activity/{entry['name']}", 200),
+        ("/organization/", 200),
         (f"/organization/{owner['name']}", 200),
         ("/reuse?items=姓名", 200),
         ("/catalog/bulk", 200),
         ("/data-element", 200),
+        (f"/data-element/{catalog['element']['id']}", 200),
         ("/dataset/no-such-entry", 404),
     ]
     if role != "anonymous":
@@ -86,11 +149,15 @@ def page_kinds(catalog: dict, role: str) -> list[tuple[str, int]]:
             (f"/user/{person['name']}", 200),
             (f"/user/edit/{person['name']}", 200),
             ("/dashboard/datasets", 200),
+            ("/dashboard/access-requests", 200),
         ]
     else:
         pages += [("/user/login", 200), ("/dashboard/access-requests", 403)]
     if role in ("department_editor", "department_admin", "sysadmin"):
+        # the entry form, new and for an entry of the department
+        pages += [("/dataset/new", 200), (f"/dataset/edit/{entry['name']}", 200)]
         # information systems are for government users; the public never sees them
+        pages.append(("/info_system/", 200))
         pages.append((f"/info_system/{catalog['system']['name']}", 200))
     if role in ("department_admin", "sysadmin"):
         pages.append((f"/access-request/{catalog['request']['id']}", 200))

@@ -25,6 +25,7 @@ from ckanext.govcatalog.access.labels import PermissionLabels
 # Imported now, not in collect(): scheming asks every plugin for validators while its own
 # validation module is half-initialised, and ours imports from it.
 from ckanext.govcatalog.catalog import validators as _validators  # noqa: F401
+from ckanext.govcatalog.elements import provenance as element_provenance
 from ckanext.govcatalog.search import facets as search_facets
 from ckanext.govcatalog.search import index as search_index
 from ckanext.govcatalog.search import query as search_query
@@ -42,6 +43,8 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
         "audit.actions",
         "dcat.publication",
         "elements.actions",
+        "tabular.api",
+        "tabular.usage_actions",
     ),
     "auth_functions": (
         "catalog.auth",
@@ -50,19 +53,29 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
         "access.auth",
         "sharing.auth",
         "elements.auth",
+        "tabular.api",
+        "tabular.usage_actions",
     ),
-    "validators": ("catalog.validators", "catalog.form"),
+    "validators": (
+        "catalog.validators",
+        "catalog.form",
+        "elements.validators",
+        "web.dates",
+    ),
     "helpers": (
         "catalog.helpers",
         "catalog.form",
         "home.helpers",
         "sharing.helpers",
         "elements.helpers",
+        "elements.report_helpers",
         "search.cards",
         "web.branding",
         "web.navigation",
         "web.dates",
         "web.naming",
+        "sso.helpers",
+        "tabular.preview",
     ),
     "blueprints": (
         "web.session",
@@ -73,6 +86,9 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
         "access.accesslog",
         "bulk.views",
         "elements.views",
+        "elements.report_views",
+        "tabular.usage_views",
+        "sso.views",
     ),
     "commands": (
         "demo.cli",
@@ -82,6 +98,7 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
         "ops.cli",
         "elements.cli",
         "ops.health",
+        "tabular.usage_cli",
     ),
 }
 
@@ -126,6 +143,7 @@ def _command_group() -> click.Group:
 
 class GovCatalogPlugin(p.SingletonPlugin, DefaultTranslation, PermissionLabels):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
     p.implements(p.IConfigDeclaration, inherit=True)
     p.implements(p.IActions)
     p.implements(p.IAuthFunctions)
@@ -145,6 +163,12 @@ class GovCatalogPlugin(p.SingletonPlugin, DefaultTranslation, PermissionLabels):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "govcatalog")
+
+    # IConfigurable: settings whose lower bound is a rule, checked before anything is served
+    def configure(self, config: Any) -> None:
+        from ckanext.govcatalog.tabular import usage
+
+        usage.check_settings(config)
 
     # IConfigDeclaration
     def declare_config_options(self, declaration: Any, key: Any) -> None:
@@ -180,15 +204,22 @@ class GovCatalogPlugin(p.SingletonPlugin, DefaultTranslation, PermissionLabels):
         errors.install(app)
         return app
 
-    # ISignal: the audit chain records catalog changes from action_succeeded
+    # ISignal: the audit chain records catalog changes from action_succeeded; tabular loading
+    # queues DataStore loads of changed CSV/XLSX files from it
     def get_signal_subscriptions(self) -> Any:
         from ckanext.govcatalog.audit import subscriptions
+        from ckanext.govcatalog.tabular import loading
 
-        return subscriptions.get_signal_subscriptions()
+        merged: dict[Any, list[Any]] = {}
+        for found in (subscriptions.get_signal_subscriptions(), loading.get_signal_subscriptions()):
+            for signal, receivers in found.items():
+                merged.setdefault(signal, []).extend(receivers)
+        return merged
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        pkg_dict = search_text.add_search_text(search_index.before_dataset_index(pkg_dict))
+        pkg_dict = search_index.before_dataset_index(pkg_dict, element_provenance.index_fields)
+        pkg_dict = search_text.add_search_text(pkg_dict)
         return access_indexing.before_dataset_index(pkg_dict)
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:

@@ -1,7 +1,9 @@
 """Per-user log of data reads (spec §5, 809号 第二十九条: kept at least 3 years).
 
-Downloads (uploads served and link redirects) are logged from a Flask after-request hook,
-DataStore reads from chained actions. Rows are only ever added; nothing here deletes them.
+Downloads (uploads served and link redirects) are logged here, from a Flask after-request hook,
+with the grants the reader held on the entry then; DataStore reads (the API, the dump view and
+the preview) are logged with their columns and rows by tabular/api.py, through tabular/usage.py,
+which also reads, digests and (past the retention period only) purges the records.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan import model as core_model
 from flask import Blueprint, Response, request
 
-from ckanext.govcatalog.model import AccessLog
+from ckanext.govcatalog.access import grants
+from ckanext.govcatalog.model import AccessLog, Grant
 
 log = logging.getLogger(__name__)
 
@@ -40,32 +44,35 @@ def record(
     core_model.Session.commit()
 
 
-def _user_id(context: dict[str, Any]) -> str | None:
-    user = context.get("auth_user_obj")
+def _grant_ids(user_id: str | None, package_id: str) -> list[str]:
+    """The reader's active grants on the entry: the grants a download is made under."""
+    if not user_id:
+        return []
+    rows = core_model.Session.query(Grant.id).filter(
+        Grant.user_id == user_id,
+        Grant.package_id == package_id,
+        Grant.status == grants.ACTIVE,
+        Grant.expires > dt.datetime.utcnow(),
+    )
+    return [row[0] for row in rows]
+
+
+def _current_user_id() -> str | None:
+    """The signed-in user's id, read from the instance's identity: an after-request hook may
+    run after the request's session was closed, when loading an expired attribute would fail."""
+    user = tk.current_user
+    if not getattr(user, "is_authenticated", False):
+        return None
     if isinstance(user, core_model.User):
-        return user.id
-    user = core_model.User.get(context.get("user") or "") if context.get("user") else None
-    return user.id if user else None
-
-
-def log_action_read(context: dict[str, Any], kind: str, data_dict: dict[str, Any]) -> None:
-    """After a successful DataStore read through the API or a view."""
-    resource_ids = context.get("table_names") or [data_dict.get("resource_id")]
-    for resource_id in resource_ids:
-        resource = core_model.Resource.get(resource_id) if resource_id else None
-        if resource is None:
-            continue  # an alias or a system table: nothing to attribute
-        record(_user_id(context), resource.package_id, resource.id, kind, None)
-
-
-# the views that hand out data; value: the kind written to the log
-_DATA_VIEWS = {"download": "download", "dump": "datastore_dump"}
+        identity = sa.inspect(user).identity
+        if identity:
+            return identity[0]
+    return getattr(user, "id", None)
 
 
 def _after_request(response: Response) -> Response:
     endpoint = request.endpoint or ""
-    kind = _DATA_VIEWS.get(endpoint.rsplit(".", 1)[-1])
-    if not kind or not (endpoint.endswith("resource.download") or endpoint == "datastore.dump"):
+    if not endpoint.endswith("resource.download"):
         return response
     if response.status_code >= 400:
         return response
@@ -73,10 +80,14 @@ def _after_request(response: Response) -> Response:
     resource = core_model.Resource.get(resource_id) if resource_id else None
     if resource is None:
         return response
-    user = tk.current_user
-    user_id = user.id if getattr(user, "is_authenticated", False) else None
+    user_id = _current_user_id()
     try:
-        record(user_id, resource.package_id, resource.id, kind, {"status": response.status_code})
+        detail = {
+            "status": response.status_code,
+            "via": "download",
+            "grants": _grant_ids(user_id, resource.package_id),
+        }
+        record(user_id, resource.package_id, resource.id, "download", detail)
     except Exception:  # a failed log write must not turn a served download into an error page
         log.exception("could not log the download of resource %s", resource.id)
         core_model.Session.rollback()

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from ckan import model as core_model
 from ckan.logic import auth_audit_exempt
 
-from ckanext.govcatalog.access import accesslog, indexing, policy
+from ckanext.govcatalog.access import indexing, policy
 
 Action = Callable[[dict[str, Any], dict[str, Any]], Any]
 
@@ -360,16 +360,6 @@ def activity_diff(original: Action, context: dict[str, Any], data_dict: dict[str
     return original(context, data_dict)
 
 
-def _logged(kind: str) -> Action:
-    def chained(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
-        result = original(context, data_dict)
-        accesslog.log_action_read(context, kind, data_dict)
-        return result
-
-    chained.__name__ = kind
-    return tk.side_effect_free(tk.chained_action(chained))
-
-
 # --- tag and format names ------------------------------------------------------------------------
 # CKAN answers these from SQL over every dataset, so the names of tags and formats of entries a
 # caller may not see would show through. They are answered from the caller's own search facets.
@@ -446,9 +436,5 @@ def get_actions() -> dict[str, Any]:
             activity_data_show=activity_data_show,
             activity_diff=activity_diff,
         )
-    if p.plugin_loaded("datastore"):
-        actions.update(
-            datastore_search=_logged("datastore_search"),
-            datastore_search_sql=_logged("datastore_search_sql"),
-        )
+    # the DataStore's read paths (column limits, masking, usage records) are tabular/api.py's
     return actions

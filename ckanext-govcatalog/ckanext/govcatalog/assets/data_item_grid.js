@@ -51,7 +51,19 @@
     });
     this.suggestTimer = null;
     this.body.addEventListener('input', function (event) {
-      if (event.target.dataset.suggest) { self.suggestSoon(event.target); }
+      if (!event.target.dataset.suggest) { return; }
+      // an emptied name takes its automatic element with it at once (the row is then empty)
+      if (!event.target.value.trim()) { self.dropAutoElement(event.target.closest('tr')); }
+      self.suggestSoon(event.target);
+    });
+    // A suggested element picked by a click is put in the row's data-element cell.
+    this.body.addEventListener('click', function (event) {
+      var pick = event.target.closest('[data-element-pick]');
+      if (pick) { self.chooseElement(pick.closest('tr'), pick.dataset.elementPick, false); }
+    });
+    this.body.addEventListener('change', function (event) {
+      var cell = event.target.closest('[data-column="element_id"]');
+      if (cell) { self.showSource(event.target.closest('tr'), event.target.value.trim()); }
     });
   }
 
@@ -128,7 +140,11 @@
       // Pasted rows fill the empty rows first, then new ones are added.
       var empty = self.rows().filter(function (r) { return self.isEmpty(r); });
       result.rows.forEach(function (values) {
-        self.fill(empty.shift() || self.addRow(), values);
+        var row = empty.shift() || self.addRow();
+        self.fill(row, values);
+        // pasted rows get their data element suggested as typed ones do
+        var nameInput = row.querySelector('[data-suggest]');
+        if (nameInput && nameInput.value && !values.element_id) { self.suggest(nameInput); }
       });
       self.refused.innerHTML = '';
       var refusedRows = {};
@@ -154,18 +170,111 @@
     this.suggestTimer = setTimeout(function () { self.suggest(input); }, 300);
   };
 
-  // Suggestions are offered as the name input's datalist: the browser shows them under the
-  // input and arrow keys pick one. The element's standard name replaces what was typed.
+  Grid.prototype.cellInput = function (row, column) {
+    return row.querySelector('[data-column="' + column + '"] input, [data-column="' + column + '"] select');
+  };
+
+  // The data-element cell holds the element's id; a suggestion marked auto fills it (shown and
+  // changeable: the officer reviews it), others are offered as buttons under it.
+  Grid.prototype.chooseElement = function (row, elementId, auto) {
+    var input = this.cellInput(row, 'element_id');
+    if (!input) { return; }
+    input.value = elementId;
+    if (auto) { input.dataset.auto = '1'; } else { delete input.dataset.auto; }
+    this.showSource(row, elementId);
+  };
+
+  Grid.prototype.dropAutoElement = function (row) {
+    var input = this.cellInput(row, 'element_id');
+    if (input && input.dataset.auto) { this.chooseElement(row, '', false); }
+    this.renderSuggestions(row, []);
+  };
+
+  Grid.prototype.renderSuggestions = function (row, suggestions) {
+    var cell = row.querySelector('[data-column="element_id"]');
+    if (!cell) { return; }
+    var root = this.root;
+    var list = cell.querySelector('.govcatalog-element-suggestions');
+    if (!list) {
+      list = document.createElement('ul');
+      list.className = 'govcatalog-element-suggestions';
+      cell.appendChild(list);
+    }
+    list.innerHTML = '';
+    suggestions.forEach(function (s) {
+      var li = document.createElement('li');
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'btn btn-link btn-sm p-0';
+      button.dataset.elementPick = s.id;
+      button.textContent = format(root.dataset.msgElementOption, {
+        name: s.name, identifier: s.identifier, id: s.id,
+        confidence: Math.round(s.confidence * 100),
+      }) + (s.auto ? ' · ' + root.dataset.msgElementAuto : '');
+      li.appendChild(button);
+      list.appendChild(li);
+    });
+  };
+
+  // When the chosen element's 数源部门 is another department, the officer is told that the data
+  // can be obtained by sharing rather than collected again (一数一源).
+  Grid.prototype.showSource = function (row, elementId) {
+    var cell = row.querySelector('[data-column="element_id"]');
+    if (!cell) { return; }
+    var note = cell.querySelector('.govcatalog-element-source');
+    if (note) { note.remove(); }
+    if (!elementId) { return; }
+    var root = this.root;
+    var status = this.status;
+    var owner = document.querySelector('[name="owner_org"]');
+    fetch(root.dataset.elementShowUrl + '?id=' + encodeURIComponent(elementId), { credentials: 'same-origin' })
+      .then(function (r) { return r.json(); })
+      .then(function (answer) {
+        if (!answer.success) { return; }
+        var e = answer.result;
+        var input = cell.querySelector('input');
+        if (!input || input.value.trim().toUpperCase() !== e.id) { return; }  // changed meanwhile
+        if (!e.source_org || (owner && (owner.value === e.source_org || owner.value === e.source_org_name))) { return; }
+        var old = cell.querySelector('.govcatalog-element-source');
+        if (old) { old.remove(); }
+        var p = document.createElement('p');
+        p.className = 'govcatalog-element-source';
+        p.textContent = format(root.dataset.msgElementSource, {
+          org: e.source_org_title || e.source_org_name, element: e.name,
+        });
+        cell.appendChild(p);
+        status.textContent = p.textContent;
+      }).catch(function () { /* a help only */ });
+  };
+
+  // Suggestions are offered as the name input's datalist (the element's standard name may
+  // replace what was typed) and, with their confidence, as choices in the data-element cell.
   Grid.prototype.suggest = function (input) {
+    var self = this;
     var name = input.value.trim();
     var list = document.getElementById(input.getAttribute('list'));
     if (!list || name.length < 2) { return; }
+    var row = input.closest('tr');
     var url = this.root.dataset.suggestUrl + '?limit=5&name=' + encodeURIComponent(name);
+    var type = this.cellInput(row, 'data_type');
+    var length = this.cellInput(row, 'length');
+    if (type && type.value) { url += '&data_type=' + encodeURIComponent(type.value); }
+    if (length && length.value) { url += '&length=' + encodeURIComponent(length.value); }
     var status = this.status;
     var template = this.root.dataset.msgSuggested;
     fetch(url, { credentials: 'same-origin' }).then(function (r) { return r.json(); })
       .then(function (answer) {
         if (!answer.success) { return; }
+        self.renderSuggestions(row, answer.result);
+        var element = self.cellInput(row, 'element_id');
+        var top = answer.result[0];
+        if (element && (!element.value || element.dataset.auto)) {
+          if (top && top.auto) {
+            self.chooseElement(row, top.id, true);
+          } else if (element.dataset.auto) {
+            self.chooseElement(row, '', false);
+          }
+        }
         list.innerHTML = '';
         var names = [];
         answer.result.forEach(function (s) {

@@ -29,6 +29,7 @@ from ckanext.govcatalog.bulk import fastpath
 from ckanext.govcatalog.bulk import layout as L
 from ckanext.govcatalog.bulk import workbook as W
 from ckanext.govcatalog.catalog import package_names
+from ckanext.govcatalog.catalog.fields import split_text
 
 Progress = Callable[[str, int, int], None]
 INDEX_BATCH = 500
@@ -61,6 +62,10 @@ class ImportResult:
     planned: list[Planned]
     written: bool = False
     package_ids: list[str] = dataclasses.field(default_factory=list)
+    # data items given no 数据元 that were bound to the element suggested as safe (auto), for
+    # the officer to review in the report: {sheet, row, title, item, element_id, element_name,
+    # confidence}
+    auto_bound: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for p in self.planned if p.action == action)
@@ -302,7 +307,7 @@ def _same(column: L.Column | None, old: Any, new: Any) -> bool:
     if isinstance(new, list) or isinstance(old, list):
         return _norm_list(old) == _norm_list(new)
     if column is not None and column.kind == "tags":
-        return sorted(L.split_list(str(new or ""))) == sorted(_norm_list(old))
+        return sorted(split_text(str(new or ""))) == sorted(_norm_list(old))
     if column is not None and column.kind == "date":
         return str(old or "")[:10] == str(new or "")[:10]
     return L.clean_text(old) == L.clean_text(new)
@@ -472,6 +477,7 @@ def import_rows(
                 )
             row.values["owner_org"] = forced["id"]
 
+    auto_bound = _bind_elements(rows, lay)
     has_name = any(f["field_name"] == "name" for f in _schema_fields(lay.dataset_type))
     by_code = _existing_by_code([r.values[L.KEY_FIELD] for r in rows if r.values.get(L.KEY_FIELD)])
     names = {}
@@ -557,6 +563,7 @@ def import_rows(
     # Validators may have touched the session (e.g. drawn a code): nothing of that stays.
     model.Session.rollback()
     result = ImportResult(kind, sorted(problems, key=_problem_order), planned)
+    result.auto_bound = auto_bound
     if problems or dry_run:
         return result
     try:
@@ -569,6 +576,43 @@ def import_rows(
         return result
     result.written = True
     return result
+
+
+def _bind_elements(rows: list[Row], lay: L.Layout) -> list[dict[str, Any]]:
+    """Fills the empty 数据元 of data items with the element suggested as safe (``auto``) unless
+    that would break the entry's share or open type (elements/autobind.py); returns what it
+    filled, for the report."""
+    from ckanext.govcatalog.elements import autobind
+
+    sheets = [i for i in lay.item_sheets if any(c.field == "element_id" for c in i.columns)]
+    ask = autobind.cached_suggest()
+    filled: list[dict[str, Any]] = []
+    for row in rows:
+        for sheet in sheets:
+            items = row.values.get(sheet.field)
+            if not items:
+                continue
+            auto = autobind.auto_bind_items(
+                items, row.values.get("share_type"), row.values.get("open_type"), ask
+            )
+            if not auto.bound:
+                continue
+            row.values[sheet.field] = auto.items
+            numbers = row.item_rows.get(sheet.field) or []
+            for made in auto.bound:
+                in_sheet = made.row <= len(numbers)
+                filled.append(
+                    {
+                        "sheet": sheet.title if in_sheet else row.sheet,
+                        "row": numbers[made.row - 1] if in_sheet else row.row,
+                        "title": str(row.values.get("title") or ""),
+                        "item": made.item,
+                        "element_id": made.element_id,
+                        "element_name": made.element_name,
+                        "confidence": made.confidence,
+                    }
+                )
+    return filled
 
 
 def service_failure(error: BaseException) -> str:
@@ -598,18 +642,22 @@ def _schema_fields(dataset_type: str) -> list[dict[str, Any]]:
 
 
 def write(
-    planned: list[Planned], user: str, progress: Progress = _noop, processes: int | None = 1
+    planned: list[Planned],
+    user: str,
+    progress: Progress = _noop,
+    processes: int | None = 1,
+    index: fastpath.Index | None = None,
 ) -> list[str]:
     """Writes every planned row in one transaction: changed entries through package_update, new
     ones through the fast path (whose search documents go out before the commit and are
-    withdrawn if it fails; ``processes`` as for fastpath.write). Any failure rolls everything
-    back."""
+    withdrawn if it fails; ``processes`` as for fastpath.write; ``index``: where they go, a new
+    fastpath.Index by default). Any failure rolls everything back."""
     updates = [p for p in planned if p.action == "update"]
     creates = [p for p in planned if p.action == "create"]
     fast = [p for p in creates if p.validated is not None and fastpath.supported(p.validated)]
     fast_ids = {id(p) for p in fast}
     slow = [p for p in creates if id(p) not in fast_ids]
-    index = fastpath.Index()
+    index = index or fastpath.Index()
     ids: dict[int, str] = {}
     try:
         for i, p in enumerate(updates):

@@ -17,7 +17,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.govcatalog import vocab
-from ckanext.govcatalog.catalog.fields import as_list
+from ckanext.govcatalog.catalog.fields import as_list, split_text
 
 # The template is a Chinese document; these names are also accepted in English when reading.
 ENTRY_SHEET = "信息资源"
@@ -27,7 +27,6 @@ LISTS_SHEET = "选项"
 KEY_HEADER = "序号"
 KEY_ALIASES = ("序号", "编号", "no", "no.", "#", "key", "row")
 ERROR_HEADER = "错误信息"
-LIST_SEPARATORS = re.compile(r"[,，、;；\n]+")
 # What the key field of an entry is: the catalog's unique 信息资源代码.
 KEY_FIELD = "resource_code"
 # The language of the template's headers, help and choice labels, whoever downloads it.
@@ -265,10 +264,6 @@ def parse_date(raw: Any, with_time: bool = False) -> str:
     return value.isoformat(timespec="seconds") if with_time else value.date().isoformat()
 
 
-def split_list(raw: str) -> list[str]:
-    return [p.strip() for p in LIST_SEPARATORS.split(raw) if p.strip()]
-
-
 def read_cell(column: Column, raw: Any, orgs: OrgIndex | None = None) -> Any:
     """The schema value of a cell, or None when empty. Raises CellError with the reason."""
     if isinstance(raw, str | type(None)) and not clean_text(raw):
@@ -286,16 +281,16 @@ def read_cell(column: Column, raw: Any, orgs: OrgIndex | None = None) -> Any:
         raise CellError(_not_a_choice(column))
     if kind == "multi":
         values = []
-        for part in split_list(text):
+        for part in split_text(text):
             choice = column.choice_for(part)
             if not choice:
                 raise CellError(_not_a_choice(column))
             values.append(choice.value)
         return values
     if kind == "tags":
-        return ",".join(split_list(text))
+        return ",".join(split_text(text))
     if kind == "list":
-        return [norm_structured(p) for p in split_list(text)]
+        return [norm_structured(p) for p in split_text(text)]
     if kind == "int":
         s = norm_structured(text)
         if not re.fullmatch(r"-?\d+(\.0+)?", s):

@@ -1,43 +1,34 @@
 """Pages of the data officers' bulk work: the template download, upload -> report -> confirm,
 and exports of what the caller may see.
 
-An upload is kept on the server between the report and the confirmation, under
-``ckan.storage_path/govcatalog_uploads/<token>/``, where ``token`` is random, the upload belongs
-to the user who sent it and expires after a day. Checking and writing both call the importer's
-public ``import_file`` (the same rules as the CLI and the web form); confirming claims the stored
-file with an atomic rename first, so a second confirmation can never write again.
+An upload is kept on the server between the report and the confirmation (uploads.py). Checking
+and writing both call the importer's public ``import_file`` (the same rules as the CLI and the
+web form); confirming claims the stored file with an atomic rename first, so a second
+confirmation can never write again. An upload with more entry rows than
+``govcatalog.bulk.background_rows`` is checked and written by background jobs (jobs.py): its
+report page shows their progress, polled from :func:`status`, until the report is there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
-import secrets
-import shutil
-import time
-from typing import Any
+from typing import Any, NoReturn
 
 import ckan.plugins.toolkit as tk
-from flask import Blueprint, Response, request
+import redis.exceptions
+from flask import Blueprint, Response, jsonify, request
 
-from ckanext.govcatalog.bulk import exporter, importer
+from ckanext.govcatalog.bulk import exporter, importer, jobs, uploads
 from ckanext.govcatalog.bulk import layout as L
 from ckanext.govcatalog.bulk import workbook as W
+from ckanext.govcatalog.bulk.uploads import TTL_SECONDS
 
 bp = Blueprint("govcatalog_bulk", __name__)
 
-UPLOAD_DIR = "govcatalog_uploads"
-TTL_SECONDS = 24 * 3600
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
-_DATA, _CLAIMED, _META, _PROBLEMS, _DONE = (
-    "upload.bin",
-    "upload.importing",
-    "meta.json",
-    "problems.json",
-    "done.json",
-)
+# (kept importable from here: tests and the CLI name them through the views)
+__all__ = ["TTL_SECONDS", "get_blueprints", "upload_root"]
 XLSX_MIME = exporter.MIMETYPES["xlsx"]
 
 
@@ -72,93 +63,30 @@ def _all_orgs() -> list[dict[str, Any]]:
 
 
 def upload_root() -> str:
-    storage = tk.config.get("ckan.storage_path")
-    if not storage:
+    try:
+        return uploads.upload_root()
+    except uploads.StorageMissing:
         tk.abort(500, tk._("File storage is not configured (ckan.storage_path)."))
-    return os.path.join(storage, UPLOAD_DIR)
 
 
-def _folder(token: str) -> str:
-    if not _TOKEN.match(token or ""):
-        tk.abort(
-            404, tk._("This upload does not exist or has expired; please upload the file again.")
-        )
-    return os.path.join(upload_root(), token)
-
-
-def _sweep(root: str, now: float) -> None:
-    """Removes uploads older than a day (cheap: one listing, done when a new one arrives)."""
-    if not os.path.isdir(root):
-        return
-    for name in os.listdir(root):
-        path = os.path.join(root, name)
-        try:
-            if now - os.path.getmtime(path) > TTL_SECONDS:
-                shutil.rmtree(path, ignore_errors=True)
-        except OSError:
-            continue
-
-
-def store_upload(data: bytes, filename: str, org: dict[str, Any]) -> str:
-    root = upload_root()
-    now = time.time()
-    _sweep(root, now)
-    token = secrets.token_urlsafe(32)
-    folder = os.path.join(root, token)
-    os.makedirs(folder, mode=0o700)
-    with open(os.path.join(folder, _DATA), "wb") as f:
-        f.write(data)
-    meta = {
-        "user_id": tk.current_user.id,
-        "filename": filename,
-        "org_id": org["id"],
-        "org_title": org.get("display_name") or org.get("title") or org["name"],
-        "created": now,
-    }
-    with open(os.path.join(folder, _META), "w", encoding="utf-8") as f:
-        json.dump(meta, f, ensure_ascii=False)
-    return token
+def _gone() -> NoReturn:
+    tk.abort(404, tk._("This upload does not exist or has expired; please upload the file again."))
 
 
 def _load(token: str) -> tuple[str, dict[str, Any]]:
     """The upload's folder and metadata; 404 unless it is the current user's and still fresh."""
-    folder = _folder(token)
+    upload_root()
     try:
-        with open(os.path.join(folder, _META), encoding="utf-8") as f:
-            meta = json.load(f)
-    except (OSError, ValueError):
-        tk.abort(
-            404, tk._("This upload does not exist or has expired; please upload the file again.")
-        )
-    # Someone else's token is answered exactly like a missing one.
-    if meta.get("user_id") != tk.current_user.id:
-        tk.abort(
-            404, tk._("This upload does not exist or has expired; please upload the file again.")
-        )
-    if time.time() - meta.get("created", 0) > TTL_SECONDS:
-        shutil.rmtree(folder, ignore_errors=True)
-        tk.abort(
-            404, tk._("This upload does not exist or has expired; please upload the file again.")
-        )
-    return folder, meta
+        return uploads.load(token, tk.current_user.id)
+    except uploads.UploadGone:
+        _gone()
 
 
-def _read(path: str) -> bytes:
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def _save_problems(folder: str, problems: list[W.Problem]) -> None:
-    with open(os.path.join(folder, _PROBLEMS), "w", encoding="utf-8") as f:
-        json.dump([p.as_dict() for p in problems], f, ensure_ascii=False)
-
-
-def _done(folder: str) -> dict[str, Any] | None:
-    try:
-        with open(os.path.join(folder, _DONE), encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
+def _jobs_unavailable() -> str:
+    return tk._(
+        "The background job service (Redis) is not answering, so large files cannot be "
+        "imported right now. Try again later or tell the operator."
+    )
 
 
 # ---- pages -------------------------------------------------------------------------------
@@ -180,6 +108,7 @@ def _render_index(error: str | None = None, status: int = 200, org_id: str = "")
                 "selected_org": org_id or (orgs[0]["id"] if len(orgs) == 1 else ""),
                 "formats": exporter.FORMATS,
                 "max_mb": _max_bytes() // (1024 * 1024),
+                "background_rows": jobs.background_rows(),
             },
         ),
         status,
@@ -198,7 +127,8 @@ def template() -> Response:
 
 
 def upload() -> Any:
-    """Stores the file and shows its report (checked, nothing written)."""
+    """Stores the file and shows its report (checked, nothing written); a large file is
+    checked by a background job, and the report page shows its progress."""
     _require_login()
     org_id = request.form.get("org", "")
     allowed = {o["id"]: o for o in officer_orgs()}
@@ -236,12 +166,30 @@ def upload() -> Any:
             400,
             org["id"],
         )
-    token = store_upload(data, os.path.basename(file.filename), org)
+    rows = jobs.entry_rows(data)
+    background = rows > jobs.background_rows()
+    upload_root()
+    token = uploads.store(
+        data, os.path.basename(file.filename), org, tk.current_user.id, background
+    )
+    if background:
+        try:
+            jobs.enqueue(token, "check", tk.current_user.name, tk.h.lang() or "en", rows)
+        except redis.exceptions.RedisError:
+            uploads.discard(token)
+            return _render_index(_jobs_unavailable(), 503, org["id"])
     return tk.redirect_to("govcatalog_bulk.report", token=token)
 
 
 def _render_report(
-    folder: str, meta: dict[str, Any], token: str, result: importer.ImportResult, status: int = 200
+    folder: str,
+    meta: dict[str, Any],
+    token: str,
+    result: importer.ImportResult,
+    status: int = 200,
+    job: dict[str, Any] | None = None,
+    summary: dict[str, Any] | None = None,
+    has_report: bool = True,
 ) -> Any:
     return (
         tk.render(
@@ -249,11 +197,14 @@ def _render_report(
             {
                 "token": token,
                 "meta": meta,
-                "summary": result.summary(),
+                "summary": summary or result.summary(),
                 "problems": result.problems,
                 "kind": result.kind,
-                "done": _done(folder),
+                "done": uploads.done(folder),
                 "uploaded": dt.datetime.fromtimestamp(meta["created"]).strftime("%Y-%m-%d %H:%M"),
+                "job": job,
+                "can_confirm": os.path.exists(os.path.join(folder, uploads.DATA)),
+                "has_report": has_report,
             },
         ),
         status,
@@ -261,38 +212,81 @@ def _render_report(
 
 
 def report(token: str) -> Any:
-    """The check of a stored upload: every problem with row, column, value and reason."""
+    """The check of a stored upload: every problem with row, column, value and reason; for a
+    large upload, the progress of its background job until the report is there."""
     _require_login()
     folder, meta = _load(token)
-    done = _done(folder)
-    if done:
+    if uploads.done(folder):
         result = importer.ImportResult("", [], [], written=True)
         return _render_report(folder, meta, token, result)
-    path = os.path.join(folder, _DATA)
+    if meta.get("background"):
+        return _background_report(folder, meta, token)
+    path = os.path.join(folder, uploads.DATA)
     if not os.path.exists(path):
         # claimed by a confirmation still writing
         tk.abort(409, tk._("This file is being imported right now."))
     result = importer.import_file(
-        _read(path), meta["filename"], tk.current_user.name, meta["org_id"], dry_run=True
+        uploads.read(path), meta["filename"], tk.current_user.name, meta["org_id"], dry_run=True
     )
-    _save_problems(folder, result.problems)
+    uploads.save_problems(folder, result.problems)
     return _render_report(folder, meta, token, result, 200 if result.ok else 422)
+
+
+def _job_status(token: str) -> dict[str, Any] | None:
+    try:
+        return jobs.status(token)
+    except redis.exceptions.RedisError:
+        tk.abort(503, _jobs_unavailable())
+
+
+def _background_report(folder: str, meta: dict[str, Any], token: str) -> Any:
+    job = _job_status(token)
+    if job is None:
+        _gone()  # its job state expired with it
+    checked = uploads.checked(folder)
+    if job["state"] in jobs.RUNNING or checked is None:
+        # the progress bar (or a check that failed); the page fetches itself again when the
+        # job has ended
+        empty = importer.ImportResult("", [], [])
+        return _render_report(folder, meta, token, empty, 200, job, has_report=False)
+    # a write that failed leaves the (clean) check's report, to confirm again
+    problems = [] if job["state"] == "failed" else (uploads.problems(folder) or [])
+    result = importer.ImportResult(checked["kind"], problems, [])
+    status = 422 if problems else 200
+    return _render_report(folder, meta, token, result, status, job, checked["summary"])
+
+
+def status(token: str) -> Response:
+    """Where the upload's background job is, for the progress bar (JSON)."""
+    _require_login()
+    _load(token)
+    job = _job_status(token)
+    if job is None:
+        _gone()
+    return jsonify(
+        {
+            "state": job["state"],
+            "job": job["job"],
+            "rows": job["rows"],
+            "checked": job["checked"],
+            "to_write": job["to_write"],
+            "written": job["written"],
+            "message": job.get("message") or "",
+            "finished": job["state"] not in jobs.RUNNING,
+        }
+    )
 
 
 def report_file(token: str) -> Response:
     """The uploaded file with an error column next to each faulty row."""
     _require_login()
     folder, meta = _load(token)
-    data_path = os.path.join(folder, _DATA)
+    data_path = os.path.join(folder, uploads.DATA)
     if not os.path.exists(data_path):
-        tk.abort(
-            404, tk._("This upload does not exist or has expired; please upload the file again.")
-        )
-    data = _read(data_path)
-    try:
-        with open(os.path.join(folder, _PROBLEMS), encoding="utf-8") as f:
-            problems = [W.Problem(**p) for p in json.load(f)]
-    except (OSError, ValueError):
+        _gone()
+    data = uploads.read(data_path)
+    problems = uploads.problems(folder)
+    if problems is None:
         result = importer.import_file(
             data, meta["filename"], tk.current_user.name, meta["org_id"], dry_run=True
         )
@@ -308,41 +302,71 @@ def report_file(token: str) -> Response:
 
 def confirm(token: str) -> Any:
     """Writes the stored upload, all or nothing. The file is claimed first (an atomic rename),
-    so a repeated or concurrent confirmation finds nothing to write."""
+    so a repeated or concurrent confirmation finds nothing to write; a large upload is written
+    by a background job, and a second click enqueues nothing."""
     _require_login()
     folder, meta = _load(token)
-    data_path = os.path.join(folder, _DATA)
-    claimed = os.path.join(folder, _CLAIMED)
-    try:
-        os.rename(data_path, claimed)
-    except FileNotFoundError:
-        done = _done(folder)
-        if done:
+    if meta.get("background"):
+        return _confirm_in_background(folder, meta, token)
+    if not uploads.claim(folder):
+        if uploads.done(folder):
             tk.h.flash_notice(tk._("This file was already imported; nothing was written again."))
             return tk.redirect_to("govcatalog_bulk.report", token=token)
         tk.abort(409, tk._("This file is being imported right now."))
+    claimed = os.path.join(folder, uploads.CLAIMED)
     try:
         result = importer.import_file(
-            _read(claimed), meta["filename"], tk.current_user.name, meta["org_id"]
+            uploads.read(claimed), meta["filename"], tk.current_user.name, meta["org_id"]
         )
     except Exception:
-        os.rename(claimed, data_path)
+        uploads.release(folder)
         raise
     if not result.written:
         # Something changed since the check (or the file was never clean): nothing was written.
-        os.rename(claimed, data_path)
-        _save_problems(folder, result.problems)
+        uploads.release(folder)
+        uploads.save_problems(folder, result.problems)
         tk.h.flash_error(tk._("Nothing was written: the file has errors."))
         return _render_report(folder, meta, token, result, 422)
     summary = result.summary()
-    with open(os.path.join(folder, _DONE), "w", encoding="utf-8") as f:
-        json.dump({**summary, "at": time.time()}, f)
+    uploads.save_done(folder, summary)
     os.remove(claimed)
     tk.h.flash_success(
         tk._("Imported: {c} new, {u} updated, {n} unchanged.").format(
             c=summary["created"], u=summary["updated"], n=summary["unchanged"]
         )
     )
+    return tk.redirect_to("govcatalog_bulk.report", token=token)
+
+
+def _confirm_in_background(folder: str, meta: dict[str, Any], token: str) -> Any:
+    checked = uploads.checked(folder)
+    if checked is None:
+        tk.h.flash_notice(
+            tk._("The file is still being checked; confirm when the report is there.")
+        )
+        return tk.redirect_to("govcatalog_bulk.report", token=token)
+    if not checked["summary"]["ok"]:
+        tk.h.flash_error(tk._("Nothing was written: the file has errors."))
+        return tk.redirect_to("govcatalog_bulk.report", token=token)
+    if not uploads.claim(folder):
+        if uploads.done(folder):
+            tk.h.flash_notice(tk._("This file was already imported; nothing was written again."))
+        else:
+            tk.h.flash_notice(
+                tk._(
+                    "This file is already being imported in the background; nothing new was queued."
+                )
+            )
+        return tk.redirect_to("govcatalog_bulk.report", token=token)
+    counts = checked["summary"]
+    rows = counts["created"] + counts["updated"] + counts["unchanged"]
+    try:
+        jobs.enqueue(token, "write", tk.current_user.name, tk.h.lang() or "en", rows)
+    except redis.exceptions.RedisError:
+        uploads.release(folder)
+        tk.h.flash_error(_jobs_unavailable())
+        return tk.redirect_to("govcatalog_bulk.report", token=token)
+    tk.h.flash_success(tk._("The import is queued; this page shows its progress."))
     return tk.redirect_to("govcatalog_bulk.report", token=token)
 
 
@@ -379,6 +403,7 @@ bp.add_url_rule("/catalog/bulk", view_func=index, endpoint="index")
 bp.add_url_rule("/catalog/bulk/template.xlsx", view_func=template, endpoint="template")
 bp.add_url_rule("/catalog/bulk/upload", view_func=upload, endpoint="upload", methods=["POST"])
 bp.add_url_rule("/catalog/bulk/upload/<token>", view_func=report, endpoint="report")
+bp.add_url_rule("/catalog/bulk/upload/<token>/status", view_func=status, endpoint="status")
 bp.add_url_rule(
     "/catalog/bulk/upload/<token>/report", view_func=report_file, endpoint="report_file"
 )

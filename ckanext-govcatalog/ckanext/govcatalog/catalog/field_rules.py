@@ -257,8 +257,6 @@ def govcatalog_parent_org(key: Key, data: Data, errors: Errors, context: dict[st
     this = context.get("group")
     this_id = data.get(("id",)) or (this.id if this is not None else None)
     if this_id:
-        from ckanext.govcatalog.catalog import orgs
-
         this_group = model.Group.get(this_id)
         if this_group is not None and (
             parent.id == this_group.id or parent.name in orgs.descendant_org_names(this_group.name)

@@ -224,10 +224,17 @@ def parse_grid_paste(text: str, dataset_type: str = "dataset") -> PastedGrid:
     lookups = {n: _choice_lookup(v) for n, c in by_name.items() if (v := _column_vocabulary(c))}
     max_name = name_max_length(dataset_type)
 
+    # rows copied from sheets made before a trailing ``grid_optional`` column existed (the data
+    # element) may leave it out
+    shortest = len(order)
+    if not result.header:
+        while shortest and by_name[order[shortest - 1]].get("grid_optional"):
+            shortest -= 1
     for number, cells in enumerate(lines, start=1):
         if result.header and number == 1:
             continue
-        if len(cells) != len(order):
+        row_order = order[: len(cells)] if shortest <= len(cells) < len(order) else order
+        if len(cells) != len(row_order):
             result.errors.append(
                 {
                     "row": number,
@@ -240,7 +247,7 @@ def parse_grid_paste(text: str, dataset_type: str = "dataset") -> PastedGrid:
             continue
         row: dict[str, str] = {}
         row_errors: list[dict[str, Any]] = []
-        for name, raw in zip(order, cells, strict=True):  # lengths checked above
+        for name, raw in zip(row_order, cells, strict=True):  # lengths checked above
             value = raw.strip()
             if not name:
                 continue

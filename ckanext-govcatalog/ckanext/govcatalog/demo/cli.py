@@ -19,5 +19,20 @@ def demo_load() -> None:
     click.echo(loader.format_report(report))
 
 
+@demo.command("files")
+def demo_files() -> None:
+    """Attach sample data files to the open and shared demo entries and load their tables into
+    the DataStore. Safe to run again."""
+    from ckanext.govcatalog.demo import files
+
+    counts = files.attach(echo=click.echo)
+    click.echo(
+        "sample files: {attached} attached, {skipped} already there; "
+        "tables: {loaded} loaded, {failed} failed".format(**counts)
+    )
+    if counts["failed"]:
+        raise SystemExit(1)
+
+
 def get_commands() -> list[click.Command]:
     return [demo]

@@ -1,4 +1,4 @@
-"""`ckan govcatalog backup|restore`: operating the catalog."""
+"""`ckan govcatalog backup|restore|reindex`: operating the catalog."""
 
 from __future__ import annotations
 
@@ -86,5 +86,52 @@ def restore_command(folder: str) -> None:
     )
 
 
+@click.command("reindex")
+@click.option(
+    "--workers",
+    "processes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: one per core, govcatalog.bulk.processes)",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar")
+def reindex_command(processes: int | None, quiet: bool) -> None:
+    """Rebuild the search index from the database: the documents of `ckan search-index
+    rebuild`, built in chunks by several processes and sent many at a time."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.govcatalog.ops import reindex
+
+    def show_progress(done: int, total: int) -> None:
+        if quiet:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        click.echo(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
+            nl=done >= total,
+            err=True,
+        )
+
+    try:
+        result = reindex.reindex(processes, progress=show_progress)
+    except reindex.ReindexError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    rate = result.indexed / result.seconds if result.seconds else 0.0
+    click.echo(
+        tk._(
+            "Search index rebuilt: {indexed} entries indexed, {removed} stale documents "
+            "removed, in {seconds:.1f} s ({rate:.0f} entries/s, {processes} processes)"
+        ).format(
+            indexed=result.indexed,
+            removed=result.removed,
+            seconds=result.seconds,
+            rate=rate,
+            processes=result.processes,
+        )
+    )
+
+
 def get_commands() -> list[click.Command]:
-    return [backup_command, restore_command]
+    return [backup_command, restore_command, reindex_command]

@@ -40,6 +40,9 @@ FACETS: list[tuple[str, str]] = [
     ("region_code", _("Region")),
     ("theme", _("Theme")),
     ("data_item_names", _("Data items")),
+    # the data elements the items are bound to, and the 一数一源 flag (elements/provenance.py)
+    ("data_elements", _("Data elements")),
+    ("repeated_collection", _("Repeated collection")),
     ("tags", _("Tags")),
 ]
 

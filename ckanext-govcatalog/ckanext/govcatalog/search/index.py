@@ -9,11 +9,14 @@ their JSON text). Here:
 * ``org_path`` = the provider's name and the names of all organizations above it;
 * ``temporal_coverage`` -> ``temporal_start`` / ``temporal_end`` (earliest start, latest end);
 * scalar choice fields (share_type, open_type, update_cycle...) stay single strings, which the
-  dynamic ``*`` field indexes for facets as they are.
+  dynamic ``*`` field indexes for facets as they are;
+* the fields ``element_fields`` derives from the data items' bound data elements (given by
+  plugin.py: the register is a higher floor than search, so search does not import it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ckanext.govcatalog.catalog import orgs
@@ -42,10 +45,18 @@ def _temporal(pkg_dict: dict[str, Any], periods: Any) -> None:
         pkg_dict["temporal_end"] = max(ends)
 
 
-def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+# the document being indexed -> fields to add (elements/provenance.py index_fields)
+ElementFields = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+def before_dataset_index(
+    pkg_dict: dict[str, Any], element_fields: ElementFields | None = None
+) -> dict[str, Any]:
     names = data_item_names(pkg_dict.get("data_items"))
     if names:
         pkg_dict["data_item_names"] = names
+        if element_fields is not None:
+            pkg_dict.update(element_fields(pkg_dict))
     _temporal(pkg_dict, pkg_dict.get("temporal_coverage"))
     for key in DROPPED:
         pkg_dict.pop(key, None)

@@ -1,7 +1,9 @@
 """The reuse finder: which catalog entries already hold the data items a department needs.
 
-A user lists the items (姓名, 公民身份号码, 联系电话, 户籍地址 ...). Each item is widened to its
-synonym group (schemas/data_item_synonyms.yaml) and looked up in the indexed ``data_item_names``.
+A user lists the items (姓名, 公民身份号码, 联系电话, 户籍地址 ...). Each item is matched by data
+element: an entry whose items are bound to an element named so (or having it as a synonym)
+provides it; items that are not bound fall back to names, widened to their synonym group
+(schemas/data_item_synonyms.yaml) and looked up in the indexed ``data_item_names``.
 Entries are ranked by how many of the requested items they provide (Solr constant-score clauses,
 one per item, so the score is the count). The search runs as the user through package_search, so
 only entries they may see are counted; for each one the access policy says whether they can get
@@ -91,12 +93,34 @@ def _literal(s: str) -> str:
 
 
 def solr_query(items: list[str]) -> str:
-    """One constant-score clause per requested item: the score is the number provided."""
+    """One constant-score clause per requested item: the score is the number provided. An item
+    matches an entry holding an item of an equivalent name, or an item bound to a data element
+    of which the requested name is the name or a synonym (``data_element_names``)."""
     clauses = []
     for item in items:
         names = " OR ".join(_literal(n) for n in sorted(equivalents(item)))
-        clauses.append(f"(data_item_names:({names}))^=1")
+        clauses.append(f"(data_item_names:({names}) OR data_element_names:{_literal(item)})^=1")
     return " OR ".join(clauses)
+
+
+def _element_names(search_context: dict[str, Any], ids: list[str]) -> dict[str, set[str]]:
+    """package id -> the names and synonyms of the elements its items are bound to (indexed by
+    elements/provenance.py), read as the same user."""
+    if not ids:
+        return {}
+    found = tk.get_action("package_search")(
+        dict(search_context),
+        {
+            "q": "*:*",
+            "fq": "id:(" + " OR ".join(_literal(i) for i in ids) + ")",
+            "fl": ["id", "data_element_names"],
+            "rows": len(ids),
+            "include_private": True,
+        },
+    )
+    return {
+        r["id"]: set(as_list(r.get("data_element_names"))) for r in found["results"] if "id" in r
+    }
 
 
 def _item_names(pkg: dict[str, Any]) -> set[str]:
@@ -108,10 +132,11 @@ def access_status(viewer: policy.Viewer, pkg: dict[str, Any]) -> str:
     entry = policy.Entry.from_dict(pkg)
     if policy.can_access_data(viewer, entry):
         return ACCESS_NOW
-    shareable = entry.share_type == policy.SHARE_CONDITIONAL or (
-        not viewer.government and entry.open_type == policy.OPEN_CONDITIONAL
-    )
-    return ACCESS_REQUEST if shareable else ACCESS_NONE
+    # the request action's own rule; an anonymous visitor is told a request is possible where
+    # they could make one once logged in
+    refusal = policy.request_refusal(viewer, entry)
+    requestable = refusal is None or refusal is policy.RequestRefusal.LOG_IN
+    return ACCESS_REQUEST if requestable else ACCESS_NONE
 
 
 def reuse_search(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -130,10 +155,12 @@ def reuse_search(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str
         },
     )
     viewer = policy.viewer_from_context(context)
+    bound = _element_names(search_context, [pkg["id"] for pkg in found["results"]])
     results = []
     for pkg in found["results"]:
         names = _item_names(pkg)
-        provided = [i for i in items if equivalents(i) & names]
+        by_element = bound.get(pkg["id"], set())
+        provided = [i for i in items if equivalents(i) & names or i in by_element]
         if not provided:
             continue
         results.append(

@@ -1,4 +1,5 @@
-"""Dates and times in Chinese form (2026年11月27日 09:17) on Chinese pages.
+"""Dates and times in Chinese form (2026年11月27日 09:17) on Chinese pages, and date inputs that
+take the forms people type (2026年11月27日, 2026-11-27, 2026/11/27, 2026.11.27).
 
 CKAN's render_datetime goes through babel's "long" formats, which read "十一月 11, 2022, 17:26
 (+0800)" in CKAN's zh_Hans catalog; this chained helper writes the form Chinese government sites
@@ -9,6 +10,8 @@ to CKAN.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -69,5 +72,56 @@ def render_datetime(
     return chinese_datetime(value, with_hours=with_hours, with_seconds=with_seconds)
 
 
+# 2026年11月27日, 2026-11-27, 2026/11/27, 2026.11.27 (spaces allowed around the parts); digits and
+# separators typed full-width (２０２６／１１／２７) are folded to ASCII first (NFKC)
+_DATE_INPUT = re.compile(
+    r"^(?P<year>\d{4})\s*(?:年|[-/.])\s*(?P<month>\d{1,2})\s*(?:月|[-/.])\s*(?P<day>\d{1,2})\s*日?$"
+)
+
+
+def parse_date_input(text: str) -> dt.date:
+    """The date a person typed in a date field, in Chinese or ISO form. Raises ValueError when
+    ``text`` is not a date in one of those forms, or not a day of the calendar (2026年2月30日)."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    match = _DATE_INPUT.match(folded)
+    if not match:
+        raise ValueError(f"not a date: {text!r}")
+    return dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
+
+
+def iso_date_input(value: Any) -> Any:
+    """A typed date as YYYY-MM-DD for the validators after it (isodate); anything that is not
+    a date in a known form is passed on unchanged, for them to refuse with their message."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    try:
+        return parse_date_input(value).isoformat()
+    except ValueError:
+        return value
+
+
+def govcatalog_date_input(value: Any) -> Any:
+    """Validator of the entry form's date fields (schemas/presets.yaml govcatalog_date)."""
+    return iso_date_input(value)
+
+
+def govcatalog_datetime_date_input(
+    key: tuple[Any, ...], data: dict[Any, Any], errors: dict[Any, Any], context: dict[str, Any]
+) -> None:
+    """Validator of a date-and-time field (govcatalog_datetime): its form sends the date part as
+    <field>_date among the extras, which scheming_isodatetime (next) reads as YYYY-MM-DD."""
+    extras = data.get(("__extras",))
+    part = f"{key[-1]}_date"
+    if isinstance(extras, dict) and part in extras:
+        extras[part] = iso_date_input(extras[part])
+
+
 def get_helpers() -> dict[str, Any]:
     return {"render_datetime": render_datetime}
+
+
+def get_validators() -> dict[str, Any]:
+    return {
+        "govcatalog_date_input": govcatalog_date_input,
+        "govcatalog_datetime_date_input": govcatalog_datetime_date_input,
+    }

@@ -23,7 +23,6 @@ the 500 handler here replaces CKAN's (and behaves as it does for every other 500
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import html
 import logging
@@ -107,9 +106,7 @@ def _respond(service: str, error: BaseException) -> Any:
         return body, 503, headers
     if service == "database":
         # the session's transaction died with its connection; the page may need a new one
-        with contextlib.suppress(Exception):
-            model.Session.rollback()
-        model.Session.remove()
+        _release_session()
     try:
         page = tk.render(
             "error_document_template.html",
@@ -123,6 +120,35 @@ def _respond(service: str, error: BaseException) -> Any:
             text=html.escape(text),
         )
     return page, 503, headers
+
+
+def _release_session() -> None:
+    """Ends the request's database session even when its connection died: closing rolls back,
+    and a rollback on a lost connection raises once more (SQLAlchemy has already dropped the
+    connection from its pool by then)."""
+    try:
+        model.Session.rollback()
+    except sqlalchemy.exc.SQLAlchemyError:
+        log.warning("rollback on a lost database connection failed", exc_info=True)
+    try:
+        model.Session.remove()
+    except sqlalchemy.exc.SQLAlchemyError:
+        log.warning("closing a session on a lost database connection failed", exc_info=True)
+        model.Session.registry.clear()  # the next use starts a new session
+
+
+def _release_session_after_request(response: Any) -> Any:
+    """Runs just before CKAN's own after-request handler, whose ``Session.remove()`` would otherwise
+    raise on a connection lost after the view finished: that error escapes Flask's error
+    handlers (after-request handlers run outside them). The view's work is done (a write
+    committed before the page was made), so the page stands; CKAN's remove() finds nothing.
+    No rollback first: it would expire objects a test client's next request still holds."""
+    try:
+        model.Session.remove()
+    except sqlalchemy.exc.SQLAlchemyError:
+        log.warning("closing a session on a lost database connection failed", exc_info=True)
+        model.Session.registry.clear()  # the next use starts a new session
+    return response
 
 
 def _unavailable(error: Exception) -> Any:
@@ -163,3 +189,10 @@ def install(app: Flask) -> None:
     ):
         app.register_error_handler(kind, _unavailable)
     app.register_error_handler(500, _server_error)
+    # After-request handlers run in reverse order of registration. Placed just after CKAN's own
+    # in the list, this one runs last before it: the plugins' handlers (the download log) still
+    # have the request's session.
+    handlers = app.after_request_funcs.setdefault(None, [])
+    names = [getattr(handler, "__name__", "") for handler in handlers]
+    position = names.index("ckan_after_request") + 1 if "ckan_after_request" in names else 0
+    handlers.insert(position, _release_session_after_request)

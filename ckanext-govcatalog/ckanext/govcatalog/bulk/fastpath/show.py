@@ -80,7 +80,9 @@ def dictize(entry: Entry, org: dict[str, Any] | None) -> dict[str, Any]:
 
 def shown(pkg: model.Package, dictized: dict[str, Any]) -> Shown:
     """(default schema, custom schema) dicts, as logic.package_show_default_and_custom_schemas
-    returns them; the custom one is also what package_show returned to the activity."""
+    returns them for ``dictized`` (package_dictize's output for ``pkg``, changed in place by the
+    resource hooks as package_show changes it); the custom one is also what package_show
+    returned to the activity."""
     from ckan.logic.schema import default_show_package_schema
 
     context: dict[str, Any] = {
@@ -95,6 +97,9 @@ def shown(pkg: model.Package, dictized: dict[str, Any]) -> Shown:
     }
     for item in p.PluginImplementations(p.IPackageController):
         item.read(pkg)
+    for resource_hook in p.PluginImplementations(p.IResourceController):
+        for resource_dict in dictized["resources"]:
+            resource_hook.before_resource_show(resource_dict)
     default_schema = default_show_package_schema()
     with_default, _errors = lib_plugins.plugin_validate(
         object(), context, dictized, default_schema, "package_show"
