@@ -1,7 +1,7 @@
 """Grading an entry by the data elements its data items are bound to (GB/T 43697-2024, PIPL 28).
 
 * An entry's grade is the highest grade of its bound items' elements (就高从严), in the order of
-  schemas/vocab/data_grade.yaml; its stated 数据分级 may be higher, never lower.
+  the data_grade vocabulary; its stated 数据分级 may be higher, never lower.
 * An entry holding 敏感个人信息 cannot have a share or open type marked ``refuses_sensitive``
   (无条件共享, 无条件开放).
 * A grade with ``forces_share_type`` / ``forces_open_type`` (核心数据) forces them.
