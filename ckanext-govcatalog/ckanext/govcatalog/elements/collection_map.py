@@ -88,27 +88,8 @@ class _System:
 
 def _systems(viewer: policy.Viewer) -> list[_System]:
     """The active information systems the viewer may see."""
-    package = core_model.package_table
-    rows = core_model.Session.execute(
-        sa.select(
-            package.c.id,
-            package.c.type,
-            package.c.owner_org,
-            package.c.private,
-            package.c.state,
-            package.c.extras,
-            package.c.creator_user_id,
-            package.c.name,
-            package.c.title,
-        )
-        .where(package.c.type == policy.INFO_SYSTEM)
-        .where(package.c.state == "active")
-        .order_by(package.c.name)
-    )
     out = []
-    for row in rows:
-        if not policy.can_see_entry(viewer, policy.Entry.from_package(row)):
-            continue
+    for row in provenance.visible_system_rows(viewer):
         extras = row.extras or {}
         out.append(
             _System(

@@ -402,14 +402,11 @@ class Holders:
     repeated_count: int
 
 
-def visible_systems(viewer: policy.Viewer, names: Iterable[str]) -> dict[str, Any]:
-    """name -> (title, build level) of the information systems among ``names`` the viewer may
-    see (never the public: policy.py)."""
-    wanted = sorted({n for n in names if n})
-    if not wanted:
-        return {}
+def visible_system_rows(viewer: policy.Viewer, names: Iterable[str] | None = None) -> list[Any]:
+    """The package rows of the active information systems the viewer may see (never the public:
+    policy.py), by name; only those among ``names`` when given."""
     package = core_model.package_table
-    rows = core_model.Session.execute(
+    query = (
         sa.select(
             package.c.id,
             package.c.type,
@@ -423,13 +420,27 @@ def visible_systems(viewer: policy.Viewer, names: Iterable[str]) -> dict[str, An
         )
         .where(package.c.type == policy.INFO_SYSTEM)
         .where(package.c.state == "active")
-        .where(package.c.name.in_(wanted))
+        .order_by(package.c.name)
     )
-    out = {}
-    for row in rows:
-        if policy.can_see_entry(viewer, policy.Entry.from_package(row)):
-            out[row.name] = (row.title or row.name, (row.extras or {}).get("build_level") or "")
-    return out
+    if names is not None:
+        wanted = sorted({n for n in names if n})
+        if not wanted:
+            return []
+        query = query.where(package.c.name.in_(wanted))
+    return [
+        row
+        for row in core_model.Session.execute(query)
+        if policy.can_see_entry(viewer, policy.Entry.from_package(row))
+    ]
+
+
+def visible_systems(viewer: policy.Viewer, names: Iterable[str]) -> dict[str, Any]:
+    """name -> (title, build level) of the information systems among ``names`` the viewer may
+    see."""
+    return {
+        row.name: (row.title or row.name, (row.extras or {}).get("build_level") or "")
+        for row in visible_system_rows(viewer, names)
+    }
 
 
 def element_holders(element: DataElement, viewer: policy.Viewer) -> Holders:

@@ -140,25 +140,8 @@ def dictize_many(pkgs: list[model.Package]) -> list[dict[str, Any]]:
             tag_dict["display_name"] = tag_dict["name"]
         result["tags"] = tags
         result["num_tags"] = len(tags)
-        result["extras"] = [{"key": k, "value": v} for k, v in (result["extras"] or {}).items()]
-        result["groups"] = []
         org = org_dicts.get(pkg.owner_org) if pkg.owner_org else None
-        result["organization"] = dict(org) if org else None
-        result["relationships_as_subject"] = []
-        result["relationships_as_object"] = []
-        result["isopen"] = pkg.isopen()
-        result["type"] = pkg.type or "dataset"
-        if pkg.license and pkg.license.url:
-            result["license_url"] = pkg.license.url
-            result["license_title"] = pkg.license.title.split("::")[-1]
-        elif pkg.license:
-            result["license_title"] = pkg.license.title
-        else:
-            result["license_title"] = pkg.license_id
-        result["metadata_modified"] = pkg.metadata_modified.isoformat()
-        result["metadata_created"] = (
-            pkg.metadata_created.isoformat() if pkg.metadata_created else None
-        )
+        show.fill_package_dict(result, pkg, org, result["extras"])
         out.append(result)
     return out
 

@@ -57,9 +57,17 @@ def dictize(entry: Entry, org: dict[str, Any] | None) -> dict[str, Any]:
     result["num_tags"] = len(tags)
     for tag in result["tags"]:
         tag["display_name"] = tag["name"]
-    # in the order package_create's own package_show sees them (the session's dict, before the
-    # row is read back)
-    result["extras"] = [{"key": k, "value": v} for k, v in (pkg.extras or {}).items()]
+    # extras in the order package_create's own package_show sees them (the session's dict,
+    # before the row is read back)
+    return fill_package_dict(result, pkg, org, pkg.extras)
+
+
+def fill_package_dict(
+    result: dict[str, Any], pkg: Any, org: dict[str, Any] | None, extras: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The rest of package_dictize for a package with no groups or relationships: extras,
+    organization, licence and times (the fast path and ops/reindex.py share it)."""
+    result["extras"] = [{"key": k, "value": v} for k, v in (extras or {}).items()]
     result["groups"] = []
     result["organization"] = dict(org) if org else None  # a row of scalars: a copy per entry
     result["relationships_as_subject"] = []
@@ -74,7 +82,7 @@ def dictize(entry: Entry, org: dict[str, Any] | None) -> dict[str, Any]:
     else:
         result["license_title"] = pkg.license_id
     result["metadata_modified"] = pkg.metadata_modified.isoformat()
-    result["metadata_created"] = pkg.metadata_created.isoformat()
+    result["metadata_created"] = pkg.metadata_created.isoformat() if pkg.metadata_created else None
     return result
 
 
