@@ -33,13 +33,26 @@ PY
   for shard in A B; do
     slot=$([ "$shard" = A ] && echo 9 || echo 10)
     # shellcheck disable=SC2046
-    (set -o pipefail; GOVCATALOG_TEST_SLOT=$slot GOVCATALOG_TEST_SHARDS=1 "$ROOT/scripts/test.sh" $(shard_args "$shard") --durations=15 2>&1 \
-      | sed -u "s/^/[$shard] /") &
+    (set -o pipefail; GOVCATALOG_TEST_SLOT=$slot GOVCATALOG_TEST_SHARDS=1 "$ROOT/scripts/test.sh" $(shard_args "$shard") -rfE --durations=15 2>&1 \
+      | tee "$LOGS/test-shard-$shard.log" | sed -u "s/^/[$shard] /") &
     pids+=($!)
   done
-  status=0
-  for pid in "${pids[@]}"; do wait "$pid" || status=1; done
-  [ "$status" = 0 ] && say "both shards passed" || warn "a shard failed: read its [A]/[B] lines above"
+  status=0; failed=()
+  for i in 0 1; do
+    wait "${pids[$i]}" || { status=1; failed+=("$([ "$i" = 0 ] && echo A || echo B)"); }
+  done
+  # The shards' lines interleave and a CI log may keep only its tail: repeat each shard's verdict
+  # (pytest's short summary of failures and errors, or the last lines if pytest never got there).
+  for shard in A B; do
+    log="$LOGS/test-shard-$shard.log"
+    if grep -q "short test summary info" "$log"; then
+      { sed -n '/short test summary info/,$p' "$log" | grep -E "^(FAILED|ERROR) " | head -n 30; tail -n 1 "$log"; } \
+        | cut -c1-300 | sed "s/^/[$shard] /"
+    else
+      tail -n 12 "$log" | cut -c1-300 | sed "s/^/[$shard] /"
+    fi
+  done
+  [ "$status" = 0 ] && say "both shards passed" || warn "shard ${failed[*]} failed (full output: $LOGS/test-shard-*.log)"
   exit "$status"
 fi
 
