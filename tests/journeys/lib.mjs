@@ -12,6 +12,8 @@ export const PHONE = { width: 390, height: 844 };
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-quic',
   '--no-first-run', '--disable-component-update', '--disable-sync',
+  // a container's /dev/shm is often 64 MB, where Chromium's renderer crashes on long pages
+  '--disable-dev-shm-usage',
 ];
 
 function emit(record) {
