@@ -107,7 +107,7 @@ start() {
       die "Keycloak did not serve $ISSUER within ${limit}s; its log is $KLOG (pid $(cat "$KPID") left running)"
     fi
     sleep 1; waited=$((waited + 1))
-    [ $((waited % 30)) = 0 ] && say "waiting for Keycloak to serve the realm (${waited}s; log: $KLOG)"
+    if [ $((waited % 30)) = 0 ]; then say "waiting for Keycloak to serve the realm (${waited}s; log: $KLOG)"; fi
   done
   realm_digest >"$REALM_STAMP"
   say "Keycloak running on http://127.0.0.1:$KEYCLOAK_PORT (realm govcatalog; admin console user 'admin', password in $ADMIN_PASSWORD_FILE; data: $KC_DATA)"
