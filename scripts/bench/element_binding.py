@@ -17,12 +17,21 @@ the suggester was tuned on the development half only.
 Each figure is given per distinct name and weighted by how often the name occurs in the
 templates. Targets: auto precision >= 0.97 with auto recall >= 0.85.
 
+Two anchors run beside it on the same names, from the same published seed:
+
+    exact name      the item's name, folded (full/half width, spaces, punctuation), equal to an
+                    element's name or synonym; bound automatically when it is
+    jieba overlap   jieba's search segmentation of the item's name against each name and synonym,
+                    ranked by the Jaccard overlap of their words; bound automatically when the
+                    best overlap is at least JIEBA_AUTO and no other element's is as high
+
     .venv/bin/python scripts/bench/element_binding.py [--show-errors] [--split dev|test|all]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -39,6 +48,64 @@ JUDGMENTS = os.path.join(ROOT, "tests", "data", "element_judgments.yaml")
 SEED = os.path.join(ROOT, "schemas", "elements")
 STATUS_VOCAB = os.path.join(ROOT, "schemas", "vocab", "element_status.yaml")
 PRECISION_TARGET, RECALL_TARGET = 0.97, 0.85
+JIEBA_AUTO = 0.75
+
+
+@dataclasses.dataclass
+class AnchorSuggestion:
+    id: str
+    name: str
+    confidence: float
+    auto: bool
+    match: str
+
+
+class ExactNameAnchor:
+    """Binding by name equality alone: what a register without a matcher gives."""
+
+    def __init__(self, seed: list[dict]) -> None:
+        from ckanext.govcatalog.elements import names
+
+        self.fold = names.fold
+        self.by_name: dict[str, dict] = {}
+        for element in seed:
+            for text in [element["name"], *(element.get("synonyms") or [])]:
+                self.by_name.setdefault(names.fold(text), element)
+
+    def suggest(self, name: str, limit: int = 3) -> list[AnchorSuggestion]:
+        element = self.by_name.get(self.fold(name))
+        if element is None:
+            return []
+        return [AnchorSuggestion(element["id"], element["name"], 1.0, True, "exact")][:limit]
+
+
+class JiebaOverlapAnchor:
+    """Binding by the words jieba finds in both names (Jaccard overlap of word sets)."""
+
+    def __init__(self, seed: list[dict]) -> None:
+        import jieba
+
+        jieba.setLogLevel(60)
+        self.cut = lambda text: {w for w in jieba.lcut_for_search(text) if w.strip()}
+        self.forms: list[tuple[set[str], dict]] = [
+            (self.cut(text), element)
+            for element in seed
+            for text in [element["name"], *(element.get("synonyms") or [])]
+        ]
+
+    def suggest(self, name: str, limit: int = 3) -> list[AnchorSuggestion]:
+        words = self.cut(name)
+        best: dict[str, tuple[float, dict]] = {}
+        for form, element in self.forms:
+            union = words | form
+            overlap = len(words & form) / len(union) if union else 0.0
+            if overlap > best.get(element["id"], (0.0, element))[0]:
+                best[element["id"]] = (overlap, element)
+        ranked = sorted(best.values(), key=lambda pair: (-pair[0], pair[1]["id"]))
+        out = [AnchorSuggestion(e["id"], e["name"], round(c, 3), False, "jieba") for c, e in ranked]
+        if out and out[0].confidence >= JIEBA_AUTO:
+            out[0].auto = len(out) == 1 or out[1].confidence < out[0].confidence
+        return out[:limit]
 
 
 def split_of(name: str) -> str:
@@ -91,6 +158,29 @@ def score(rows: list[tuple[str, str, list, int]]) -> dict[str, float]:
     return out
 
 
+def leave_synonym_out(seed: list[dict], dev_rows: list, counts: Counter[str]) -> list:
+    """The dev half scored as if no seed synonym had been learnt from it: each dev name that is
+    a seed synonym is suggested by an index without that synonym. Tuning reads this row, which
+    guesses the held-out figures without reading a held-out name."""
+    from ckanext.govcatalog.elements import names
+    from ckanext.govcatalog.elements.suggest import Element, Index
+
+    out = []
+    for name, judged, suggestions, count in dev_rows:
+        key = names.fold(name)
+        trimmed = [
+            {**e, "synonyms": [s for s in e.get("synonyms") or [] if names.fold(s) != key]}
+            for e in seed
+        ]
+        if any(
+            len(t["synonyms"]) != len(e.get("synonyms") or [])
+            for t, e in zip(trimmed, seed, strict=True)
+        ):
+            suggestions = Index(Element.of(e) for e in trimmed).suggest(name, limit=3)
+        out.append((name, judged, suggestions, count))
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", default=CORPUS)
@@ -119,35 +209,50 @@ def main() -> int:
     from ckanext.govcatalog.elements.suggest import Element, Index
 
     seed = published_seed()
-    index = Index(Element.of(e) for e in seed)
-    started = time.perf_counter()
-    rows = {"dev": [], "test": []}
-    for name, judged in judgments.items():
-        rows[split_of(name)].append((name, str(judged), index.suggest(name, limit=3), counts[name]))
-    per_call_ms = (time.perf_counter() - started) * 1000 / len(judgments)
-
+    matchers = {
+        "govcatalog": Index(Element.of(e) for e in seed),
+        "exact name": ExactNameAnchor(seed),
+        "jieba overlap": JiebaOverlapAnchor(seed),
+    }
     print(f"register: {len(seed)} published seed elements; {len(judgments)} judged names")
-    print(f"suggest: {per_call_ms:.2f} ms per name (in-memory index)")
     header = (
         f"{'split':<6}{'names':>7}{'bound':>7}{'auto':>6}{'precision':>11}{'recall':>8}"
         f"{'top-1':>7}{'top-3':>7}   weighted by occurrences: precision recall top-1 top-3"
     )
-    print(header)
     verdict = True
-    for split in ("dev", "test", "all"):
-        chosen = rows["dev"] + rows["test"] if split == "all" else rows[split]
-        s = score(chosen)
-        print(
-            f"{split:<6}{s['names']:>7.0f}{s['bound']:>7.0f}{s['auto']:>6.0f}"
-            f"{s['precision']:>11.3f}{s['recall']:>8.3f}{s['top1']:>7.3f}{s['top3']:>7.3f}"
-            f"   {s['precision_weighted']:>31.3f} {s['recall_weighted']:.3f} "
-            f"{s['top1_weighted']:.3f} {s['top3_weighted']:.3f}"
-        )
-        if split == "test":
-            verdict = s["precision"] >= PRECISION_TARGET and s["recall"] >= RECALL_TARGET
+    rows: dict[str, list] = {}
+    for label, matcher in matchers.items():
+        started = time.perf_counter()
+        by_split: dict[str, list] = {"dev": [], "test": []}
+        for name, judged in judgments.items():
+            by_split[split_of(name)].append(
+                (name, str(judged), matcher.suggest(name, limit=3), counts[name])
+            )
+        per_call_ms = (time.perf_counter() - started) * 1000 / len(judgments)
+        print(f"\n{label}: {per_call_ms:.2f} ms per name (in memory)")
+        print(header)
+        for split in ("dev", "test", "all"):
+            chosen = by_split["dev"] + by_split["test"] if split == "all" else by_split[split]
+            s = score(chosen)
+            print(
+                f"{split:<6}{s['names']:>7.0f}{s['bound']:>7.0f}{s['auto']:>6.0f}"
+                f"{s['precision']:>11.3f}{s['recall']:>8.3f}{s['top1']:>7.3f}{s['top3']:>7.3f}"
+                f"   {s['precision_weighted']:>31.3f} {s['recall_weighted']:.3f} "
+                f"{s['top1_weighted']:.3f} {s['top3_weighted']:.3f}"
+            )
+            if split == "test" and label == "govcatalog":
+                verdict = s["precision"] >= PRECISION_TARGET and s["recall"] >= RECALL_TARGET
+        if label == "govcatalog":
+            rows = by_split
+            s = score(leave_synonym_out(seed, by_split["dev"], counts))
+            print(
+                f"{'dev-lo':<6}{s['names']:>7.0f}{s['bound']:>7.0f}{s['auto']:>6.0f}"
+                f"{s['precision']:>11.3f}{s['recall']:>8.3f}{s['top1']:>7.3f}{s['top3']:>7.3f}"
+                "   (dev names, each scored without the seed synonym equal to it)"
+            )
     print(
-        f"targets on the test half: precision >= {PRECISION_TARGET}, recall >= {RECALL_TARGET}: "
-        + ("met" if verdict else "NOT met")
+        f"\ntargets for govcatalog on the test half: precision >= {PRECISION_TARGET}, "
+        f"recall >= {RECALL_TARGET}: " + ("met" if verdict else "NOT met")
     )
 
     test_names = {names.fold(n) for n, *_ in rows["test"]}

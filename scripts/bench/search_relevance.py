@@ -45,12 +45,23 @@ dev half only (mm, phrase boost, provider weight; 2026-11-30, 9,834 records):
                                         dev nDCG/R-prec  test nDCG/R-prec  new nDCG/R-prec
     issue 5 configuration                 0.959 / 0.914     0.934 / 0.889     0.775 / 0.699
     words + mm + pf + provider + synonyms 0.959 / 0.912     0.937 / 0.890     0.963 / 0.889
+    + department stems, provider ^1, 五保  0.965 / 0.952     0.949 / 0.910     0.969 / 0.921
     jieba + BM25 anchor                   0.711 / 0.623     0.781 / 0.679     0.903 / 0.860
     stock CKAN 2.12                       0.079 / 0.028     0.040 / 0.010     0.273 / 0.306
-New queries by kind, govcatalog (anchor): department + topic 0.974 / 0.790 (0.787 / 0.698),
-words typed together 0.941 / 0.913 (0.952 / 0.897), tags 0.984 / 0.951 (0.957 / 0.958), themes
-0.945 / 0.914 (0.934 / 0.914). Still below the anchor: test plain R-precision (政府采购, judged by
-any 采购: 0.929 vs 0.984), new multi nDCG@10, new tag and theme R-precision (by 0.001-0.011).
+The third row (2026-11-30, second session): re-measured first after the data elements' names and
+synonyms joined the search text (no change: the corpus's data items are bound to no element, so
+the benchmark cannot show that change), then tuned on the dev half's department + topic queries,
+whose misses were county records naming the department's work in their title (工商行政处罚 for
+市场监管局, 文体旅游景区 for 文旅局): synonyms_zh.txt now expands a department name one way to the
+stems of its names and the offices merged into it; the provider's weight 0.5 -> 1 (dev dept
+R-precision 0.957 -> 0.973; 2 and 4 measured: 0.979, 0.946); 五保 -> 特困人员. Dev department +
+topic went 0.968 / 0.789 -> 0.997 / 0.973 (R@100 0.798 -> 1.000). Held-out, reported after the
+tuning: test dept 0.925 / 0.834 -> 0.988 / 0.946, new deptpair 0.974 / 0.790 -> 0.995 / 0.913;
+and two cells went down: test plain R-precision 0.929 -> 0.909 and new theme 0.914 -> 0.902.
+New queries by kind, govcatalog (anchor), third row: department + topic 0.995 / 0.913
+(0.787 / 0.698), words typed together 0.941 / 0.913 (0.952 / 0.897), tags 0.984 / 0.951
+(0.957 / 0.958), themes 0.945 / 0.902 (0.934 / 0.914). Still below the anchor: test plain
+R-precision (0.909 vs 0.984), new multi nDCG@10, new tag and theme R-precision (by 0.007-0.012).
 Measured alternatives on dev (0.959-0.961 either way, so the simpler kept): edismax with pf2 (its
 field-centric parse with sow=false asks every word of a dept + topic query from ONE field: dept
 R-precision 0.79 -> 0.74; with sow=true mm applies inside each synonym group: 0.69 overall), the

@@ -11,6 +11,7 @@ columns masked; m = entry visible but no rows; - = nothing. ``is`` has no resour
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -197,3 +198,112 @@ def test_table_listing_and_sql_search(world, web, role):
         assert table(world, "nx") not in json.dumps(body)
         with pytest.raises(tk.NotAuthorized):
             tk.check_access("datastore_search_sql", context, {"sql": "SELECT 1"})
+
+
+# The resource page's table preview reads through datastore_search with the viewer's context: the
+# same cells as the API. One page per entry and role keeps the renders few: U cells are searched
+# by a part of the ID number (substring search, unmasked), M cells show the masked rows, m cells
+# say the rows are refused. (A masked column is not searched: tests/tabular/test_api.py.)
+PREVIEW_KEYS = ("uo", "cc")
+
+
+@pytest.fixture(scope="module")
+def tables_marked_loaded(world):
+    """The world's tables were written by datastore_create, while their uploads' own loads are
+    still queued (no worker runs here): recorded as loaded, as the loader would after loading."""
+    import ckan.model as core_model
+
+    from ckanext.govcatalog.tabular import loading
+
+    for key in PREVIEW_KEYS:
+        res = core_model.Resource.get(table(world, key))
+        facts = loading.resource_facts(res)
+        loading.set_state(
+            res.id, loading.LOADED, fingerprint=loading.fingerprint(facts), rows=1, columns=[]
+        )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_resource_page_preview(world, web, role, tables_marked_loaded):
+    for key in PREVIEW_KEYS:
+        entry = world.entries[key]
+        cell = cells(role)[key]
+        page = web.get(
+            f"/dataset/{entry['name']}/resource/{table(world, key)}",
+            query_string={"q": secret_id(key)[6:14]} if cell == "U" else {},
+            headers=trp.headers(world, role),
+        )
+        text = page.get_data(as_text=True)
+        if cell in "UM":
+            assert page.status_code == 200, f"{role}: preview {key} -> {page.status_code}"
+            assert 'data-load-state="loaded"' in text and "data-preview-refused" not in text
+            check_rows(role, key, text, "preview")
+            if cell == "U":
+                assert 'data-total="1"' in text, f"{role}: {key} not found by a part of its ID"
+        else:
+            assert page.status_code in (200, 403, 404), f"{role}: preview {key}"
+            if cell == "m":
+                assert page.status_code == 200 and "data-preview-refused" in text, role
+            assert secret_id(key) not in text and masked_id(key) not in text, f"{role}: {key}"
+            assert f"qzsecret{key}name" not in text, f"{role}: {key}"
+
+
+# Usage records (who read an entry's data) are the owner department's: the page opens for it
+# and sysadmins, and the entry page and the request page link it for them only.
+USAGE_READERS = {"sysadmin", "owner_editor", "owner_admin", "parent_admin"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_usage_page_and_its_link_on_the_entry_page(world, web, role):
+    name = world.entries["cc"]["name"]  # an entry every government role sees
+    usage_path = f"/dataset/{name}/usage"
+    page = web.get(f"/dataset/{name}", headers=trp.headers(world, role))
+    usage = web.get(usage_path, headers=trp.headers(world, role))
+    linked = f'href="{usage_path}"' in page.get_data(as_text=True)
+    if role in USAGE_READERS:
+        assert linked and usage.status_code == 200, f"{role}: usage link / page"
+    else:
+        assert not linked, f"{role}: the entry page links the usage records"
+        assert usage.status_code in (403, 404), f"{role}: usage -> {usage.status_code}"
+
+
+def test_grant_usage_page_and_its_link_on_the_request_page(world, web):
+    """Runs last: a request of a department user of its own (no role of the matrix gains a
+    grant) on the conditionally shared entry, approved by the owner's admin."""
+    from tests import factories
+
+    requester = factories.Member(
+        name="rp_usage_requester", organization=world.orgs["other"], capacity="editor"
+    )
+    entry = world.entries["cc"]
+    request = call_action(
+        "access_request_create",
+        {"user": requester["name"], "ignore_auth": False},
+        **factories.access_request_data(entry),
+    )
+    approved = call_action(
+        "access_request_approve",
+        {"user": world.users["owner_admin"]["name"], "ignore_auth": False},
+        id=request["id"],
+        expires=(dt.date.today() + dt.timedelta(days=30)).isoformat(),
+    )
+    grant_id = approved["grant"]["id"]
+    grant_path = f"/usage/grant/{grant_id}"
+    token = call_action(
+        "api_token_create", {"user": requester["name"]}, user=requester["name"], name="rp"
+    )["token"]
+    viewers = {role: trp.headers(world, role) for role in ROLES}
+    viewers["requester"] = {"Authorization": token}
+    linked_for = set()
+    for who, headers in viewers.items():
+        page = web.get(f"/access-request/{request['id']}", headers=headers)
+        usage = web.get(grant_path, headers=headers)
+        if f'href="{grant_path}"' in page.get_data(as_text=True):
+            linked_for.add(who)
+        if who in USAGE_READERS:
+            assert usage.status_code == 200, f"{who}: grant usage -> {usage.status_code}"
+        else:
+            assert usage.status_code in (403, 404), f"{who}: grant usage -> {usage.status_code}"
+    # the request page itself is the requester's and the deciders' (sharing/auth.py: the owner
+    # organization's admins and sysadmins); of them, the deciders get the link, not the requester
+    assert linked_for == {"sysadmin", "owner_admin"}, linked_for

@@ -1,5 +1,6 @@
 """The read paths of 一数一源 and the repeated-collection map, per role: an element's page (who
-holds it, the source entry, the systems), the map page and its three CSV tables. The catalog is
+holds it, the source entry, the systems), the map page, its three CSV tables and the API action
+data_element_collection_map. The catalog is
 tests/elements/provenance_world.py; the expectations are written out from its table (private
 entries of others and closed entries for the public are neither listed nor counted; information
 systems are never shown to the public), not derived from access/policy.py.
@@ -162,6 +163,48 @@ def test_the_map_tables_count_what_the_reader_may_see(web_and_world, role):
     assert places == PLACE_ROWS[role], role
     repeated = {r[1].removeprefix("测试资源") for r in table(web_and_world, role, "repeated")}
     assert repeated == REPEATED[role], role
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_map_action_counts_what_the_reader_may_see(web_and_world, role):
+    """data_element_collection_map over the API gives the page's figures, for the same reader."""
+    web, world, tokens = web_and_world
+    headers = {"Authorization": tokens[role]} if tokens[role] else {}
+    response = web.get("/api/3/action/data_element_collection_map", headers=headers)
+    assert response.status_code == 200, f"{role}: {response.status_code}"
+    found = response.json["result"]
+    short = {world.element_id: "E", world.free_id: "F"}
+    elements = {
+        (short[r["element_id"]], d["title"]): d["collections"]
+        for r in found["elements"]
+        for d in r["departments"]
+    }
+    assert elements == ELEMENT_ROWS[role], role
+    levels = [level["value"] for level in found["levels"]]
+    places = {
+        p["title"]: (
+            *(str(len(p["systems"][level])) for level in levels),
+            str(p["system_count"]),
+            "；".join(f"{e['name']}（{len(e['systems'])}）" for e in p["shared_elements"]).replace(
+                pw.ELEMENT_NAME, "E"
+            ),
+        )
+        for p in found["places"]
+    }
+    assert places == PLACE_ROWS[role], role
+    repeated = {r["entry_title"].removeprefix("测试资源") for r in found["repeated"]}
+    assert repeated == REPEATED[role], role
+    one = web.get("/api/3/action/data_element_collection_map?table=repeated", headers=headers).json[
+        "result"
+    ]
+    assert set(one) == {"levels", "repeated"} and one["repeated"] == found["repeated"]
+
+
+def test_the_map_action_refuses_an_unknown_table(web_and_world):
+    web = web_and_world[0]
+    response = web.get("/api/3/action/data_element_collection_map?table=secrets")
+    assert response.status_code == 409
+    assert "secrets" in str(response.json["error"]["table"])
 
 
 @pytest.mark.parametrize("role", ["sysadmin", "civil_editor", "anonymous"])

@@ -218,11 +218,19 @@ def test_validation_split_between_processes_is_the_same(county_and_department):
     assert call_action("package_search", q="*:*", include_private=True)["count"] == 11
 
 
+@pytest.mark.parametrize("role", ["sysadmin", "editor"])
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-def test_the_user_and_the_organizations_are_read_once_per_run(county_and_department):
+def test_the_user_and_the_organizations_are_read_once_per_run(county_and_department, role):
     """Checking and writing four times as many rows asks the database for the user and the
-    organizations no more often, and CKAN's own lookups are as they were once a run is over."""
+    organizations no more often, for a sysadmin and for a department's editor (whom CKAN also
+    asks for the right to create in the department), and without replacing anything of CKAN's:
+    its model's lookups stay as they are."""
     admin, dept = county_and_department["admin"], county_and_department["dept"]
+    user = (
+        admin["name"]
+        if role == "sysadmin"
+        else factories.Member(organization=dept, capacity="editor")["name"]
+    )
     lookups = (model.Group.__dict__["get"], model.User.__dict__["get"])
     reads: list[str] = []
 
@@ -236,11 +244,11 @@ def test_the_user_and_the_organizations_are_read_once_per_run(county_and_departm
             for n, r in enumerate(_rows(dept["id"]) * copies)
         ]
         reads.clear()
-        checked = fastpath.validate("dataset", admin["name"], rows, processes=1)
+        checked = fastpath.validate("dataset", user, rows, processes=1)
         assert [errors for _data, errors in checked] == [{}] * len(rows)
         checking = len(reads)
         index = fastpath.Index()
-        fastpath.write([data for data, _errors in checked], admin["name"], index)
+        fastpath.write([data for data, _errors in checked], user, index)
         model.repo.commit()
         index.commit()
         return checking, len(reads) - checking
@@ -252,6 +260,50 @@ def test_the_user_and_the_organizations_are_read_once_per_run(county_and_departm
         sa.event.remove(model.meta.engine, "before_cursor_execute", count)
     assert many == few and min(few) > 0
     assert (model.Group.__dict__["get"], model.User.__dict__["get"]) == lookups
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_ckans_checks_asked_once_give_what_they_give_each_row(county_and_department):
+    """CKAN's checks of the user and the provider, asked once per check, do to every row what
+    they do to it alone (package_create's validation, after its auth): an editor of another
+    department is refused each entry of this one, a provider that does not exist is named on
+    its row, and the fields only sysadmins may set are dropped from every row."""
+    from ckan.lib import plugins as lib_plugins
+
+    admin, county, dept = (county_and_department[k] for k in ("admin", "county", "dept"))
+    other = factories.Department(user=admin, parent_org=county["name"])
+    stranger = factories.Member(organization=other, capacity="editor")["name"]
+    own_editor = factories.Member(organization=dept, capacity="editor")["name"]
+    rows = [
+        dict(r, name=f"row-{n}", title=f"{r['title']}{n}", state="draft")
+        for n, r in enumerate(_rows(dept["id"]) * 2)
+    ]
+    rows[4]["owner_org"] = "no-such-department"
+    plugin = lib_plugins.lookup_package_plugin("dataset")
+
+    def alone(user: str, row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        context = {"user": user, "model": model, "session": model.Session}
+        schema = plugin.create_package_schema()
+        data, errors = lib_plugins.plugin_validate(
+            plugin, context, dict(row, type="dataset"), schema, "package_create"
+        )
+        model.Session.rollback()  # a resource code drawn by the check
+        return data, errors
+
+    for user in (stranger, own_editor, admin["name"]):
+        checked = fastpath.validate("dataset", user, rows, processes=1)
+        for n, (row, (data, errors)) in enumerate(zip(rows, checked, strict=True)):
+            one_data, one_errors = alone(user, row)
+            assert errors == one_errors, (user, n)
+            assert _strip(data) == _strip(one_data), (user, n)
+            if n == 4:
+                assert errors["owner_org"] == ["Organization does not exist"]
+            elif user == stranger:
+                assert errors["owner_org"] == ["You cannot add a dataset to this organization"]
+            else:
+                assert not errors
+                # state is kept for a sysadmin only (CKAN's ignore_not_package_admin)
+                assert ("state" in data) == (user == admin["name"])
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")

@@ -219,6 +219,48 @@ def _an_import_fills_the_element_of_auto_items_for_review() -> None:
     assert result.auto_bound[0]["sheet"] == "信息项"
 
 
+def test_an_upload_lists_the_filled_elements_and_marks_them_in_its_report_workbook(seeded, app):
+    """The upload's report page lists the 数据元 the check filled in, and the downloadable
+    workbook shows each in the data item sheet's 数据元 column, marked for review."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from ckanext.govcatalog.bulk import exporter
+    from ckanext.govcatalog.bulk import layout as L
+    from tests.bulk.test_views import REPORT_URL, body, login, upload
+
+    org = factories.Organization(title="石泉县测试局")
+    officer = factories.Member(organization=org, capacity="editor")
+    entry = factories.Entry(
+        owner_org=org["id"], data_items=[_item("人员姓名", "C", 50), _item("甲乙丙", "C", 10)]
+    )
+    with app.flask_app.test_request_context():
+        shown = call_action("package_show", id=entry["id"])
+        data = exporter.to_xlsx([shown], L.layout())
+    login(app, officer["name"])
+    response = upload(app, data, "名册.xlsx", org["id"])
+    assert response.status_code == 302, body(response)
+    location = response.headers["Location"]
+    page = body(app.get(location))
+    assert 'id="bulk-element-bindings"' in page and 'id="bulk-bindings-file"' in page
+    assert "人员姓名" in page and f"/data-element/{PERSON_NAME}" in page
+
+    report = app.get(f"/catalog/bulk/upload/{REPORT_URL.search(location).group(1)}/report")
+    assert report.status_code == 200
+    sheet = load_workbook(io.BytesIO(report.data))["信息项"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    # required columns are headed with a star (信息项名称 *)
+    header = next(
+        [str(v or "").rstrip(" *") for v in r] for r in rows if "数据元" in r and len(r) > 2
+    )
+    name_at, element_at = header.index("信息项名称"), header.index("数据元")
+    filled = {r[name_at]: r[element_at] for r in rows if r[name_at] in ("人员姓名", "甲乙丙")}
+    assert filled == {"人员姓名": f"{PERSON_NAME} 姓名", "甲乙丙": None}
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == f"{PERSON_NAME} 姓名")
+    assert cell.comment is not None and "%" in cell.comment.text
+
+
 @in_request
 def test_a_paste_may_leave_out_the_element_column_or_give_it():
     five = form.parse_grid_paste("姓名\tC\t50\t\t是")

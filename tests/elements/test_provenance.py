@@ -1,7 +1,8 @@
 """一数一源 (elements/provenance.py): entries of other departments holding an element with a
 数源部门 either cite the source or are flagged 重复采集 on their page, in search and in the
 report; searching any name of an element finds every entry holding it; the reuse finder matches
-by element. The catalog is tests/elements/provenance_world.py."""
+by element; the search index follows changes of an element's 数源部门 and names at once. The
+catalog is tests/elements/provenance_world.py."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import ckan.plugins as p
 import pytest
 from ckan.cli.cli import ckan as ckan_cli
 from ckan.common import config
+from ckan.lib import jobs as ckan_jobs
 from ckan.tests.helpers import call_action
 
-from ckanext.govcatalog.elements import provenance
+from ckanext.govcatalog.elements import provenance, refresh
 from tests.elements import provenance_world as pw
 
 PLUGINS = "govcatalog scheming_datasets scheming_organizations activity"
@@ -191,3 +193,93 @@ def test_the_report_command_writes_the_repeated_entries(world, cli, tmp_path):
     summary = cli.invoke(ckan_cli, ["govcatalog", "elements", "report"])
     assert summary.exit_code == 0, summary.output
     assert "测试镇" in summary.output and pw.ELEMENT_NAME in summary.output
+
+
+# ---- the search index follows the register (elements/refresh.py) ------------------------------
+# These change the world's elements (each puts back what the next one starts from), so they come
+# last in this module: a new 数源部门, status, name or synonyms of an element indexes the entries
+# bound to it again, in the request when few, by one background job when many.
+
+HOLDERS = {"src", "rep", "cite", "named", "priv", "open"}
+
+
+def flagged_in_index(**params: Any) -> set[str]:
+    """The entries the search index flags 重复采集 (as a sysadmin sees them)."""
+    found = call_action(
+        "package_search",
+        {"ignore_auth": True},
+        fq="repeated_collection:yes",
+        include_private=True,
+        rows=50,
+        **params,
+    )
+    return {pkg["name"].removeprefix("pv-") for pkg in found["results"]}
+
+
+def found_in_index_by(text: str) -> set[str]:
+    found = call_action("package_search", {"ignore_auth": True}, q=text, include_private=True)
+    return {pkg["name"].removeprefix("pv-") for pkg in found["results"]}
+
+
+def element_update(world: pw.World, element_id: str, **changes: Any) -> dict[str, Any]:
+    return call_action(
+        "data_element_update", {"user": world.users["sysadmin"]["name"]}, id=element_id, **changes
+    )
+
+
+def test_a_new_source_department_reflags_the_bound_entries_at_once(world):
+    assert flagged_in_index() & HOLDERS == {"rep", "priv", "open"}
+    element_update(world, world.element_id, source_org=world.orgs["civil"]["name"])
+    # civil's own entries are the source now; the police's and health's collect it again
+    # (named cites the police, no longer the source)
+    assert flagged_in_index() & HOLDERS == {"src", "named", "priv"}
+
+    # an element without a 数源部门 gets one: its holder is flagged (health is not the police)
+    assert "free" not in flagged_in_index()
+    element_update(world, world.free_id, source_org=world.orgs["police"]["name"])
+    assert "free" in flagged_in_index()
+
+    # a new synonym finds the entries holding the element, though no item is called so
+    assert "free" not in found_in_index_by("测试新增同义名称")
+    element_update(world, world.free_id, synonyms=[pw.FREE_NAME + "甲", "测试新增同义名称"])
+    assert found_in_index_by("测试新增同义名称") == {"free"}
+
+
+def test_a_change_to_many_entries_is_indexed_by_one_background_job(
+    world, web_and_world, clean_redis, monkeypatch
+):
+    element_update(world, world.element_id, source_org=world.orgs["health"]["name"])
+    assert flagged_in_index() & HOLDERS == {"src", "rep", "cite", "open"}
+
+    monkeypatch.setitem(config, refresh.INLINE_MAX_OPTION, "2")  # six entries hold ELEMENT
+    element_update(world, world.element_id, source_org=world.orgs["police"]["name"])
+    queue = ckan_jobs.get_queue()
+    jobs = [queue.fetch_job(job_id) for job_id in queue.job_ids]
+    assert [j.func_name for j in jobs] == [
+        "ckanext.govcatalog.elements.refresh.reindex_element_entries"
+    ]
+    assert flagged_in_index() & HOLDERS == {
+        "src",
+        "rep",
+        "cite",
+        "open",
+    }  # not yet: the job is queued
+
+    web = web_and_world[0]
+    for job in jobs:  # performed here, as the worker would, in an app context of its own
+        queue.remove(job)
+        with web.flask_app.app_context():
+            assert job.perform() == len(HOLDERS)
+    assert flagged_in_index() & HOLDERS == {"rep", "priv", "open"}
+
+
+def test_a_change_that_no_search_document_holds_reindexes_nothing(world, clean_redis):
+    before = refresh.bound_entry_ids(world.element_id)
+    assert set(before)  # the element is held
+    result = refresh.after_change(
+        world.element_id,
+        {"definition": "旧", "source_org": "x"},
+        {"definition": "新", "source_org": "x"},
+    )
+    assert result == {"fields": [], "entries": 0, "mode": "none"}
+    assert ckan_jobs.get_queue().job_ids == []

@@ -98,6 +98,18 @@ def test_charts_count_only_what_the_visitor_may_see(app, world):
     ]
 
 
+def test_a_level_has_its_badge_colour_on_the_charts(app, world):
+    """不予共享 is drawn in the colour of its badge (schemas/vocab), not the next colour of a
+    palette: the chart and the entry page say the same thing."""
+    from ckanext.govcatalog.web import branding
+
+    badges = branding.badge_colours()
+    found = charts(app, "/", world["admin"])
+    for chart, prefix in (("share", "govcatalog-share"), ("open", "govcatalog-open")):
+        for item in found[chart]:
+            assert item["colour"] == badges[f"{prefix}-{item['value']}"]["background"]
+
+
 def test_browse_by_theme_names_the_themes_that_have_entries(app, world):
     from ckanext.govcatalog.home.helpers import home_stats
 

@@ -1,4 +1,4 @@
-// Accessibility (GB/T 37668-2019, aligned with WCAG 2.0 AA; issue 14): axe-core on every page
+// Accessibility (GB/T 37668-2019, aligned with WCAG 2.0 AA): axe-core on every page
 // kind, as an anonymous visitor and as a department editor, with no serious or critical
 // violation anywhere on the page; and the entry form used with the keyboard alone.
 // Each page's findings (all impacts counted) are printed as one JSON line {axe_count: ...}, so

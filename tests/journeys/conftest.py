@@ -166,12 +166,85 @@ def _facts() -> dict[str, Any]:
     return journey_facts.collect(JOURNEY_PASSWORD)
 
 
+def _pg_command(url: str) -> tuple[list[str], dict[str, str]]:
+    """Connection arguments of pg_dump / pg_restore for a SQLAlchemy URL, and their environment
+    (the password; a lock that is not granted within a minute fails the run rather than
+    hanging it)."""
+    import sqlalchemy as sa
+
+    parsed = sa.engine.make_url(url)
+    args = ["-h", parsed.host or "127.0.0.1", "-p", str(parsed.port or 5432)]
+    args += ["-U", parsed.username or "", "-d", parsed.database or ""]
+    env = dict(os.environ, PGPASSWORD=parsed.password or "", PGOPTIONS="-c lock_timeout=60000")
+    return args, env
+
+
+def _run(command: list[str], env: dict[str, str], log: Path) -> None:
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+    with log.open("a", encoding="utf-8") as f:
+        f.write(f"$ {' '.join(command)}\n{proc.stdout}\n{proc.stderr}\n")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{command[0]} failed:\n{proc.stderr[-3000:]}")
+
+
+def _release_database() -> None:
+    """Closes this process's connections to the test database, which the commands below drop
+    tables of or write."""
+    import ckan.model as model
+
+    model.Session.remove()
+    model.ensure_engine().dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(tmp_path_factory, pytestconfig, reset_db, reset_index) -> dict[str, Any]:
+    """The demo catalog as `ckan govcatalog demo load` leaves it in the test database, loaded
+    once per session (a minute and a half on 2 cores) and kept as a pg_dump of that database.
+    The first journey module serves it as loaded; each later one starts from a restore of the
+    dump and a rebuild of the search index from it (:func:`_restore_demo`)."""
+    workdir = tmp_path_factory.mktemp("demo-snapshot")
+    log = workdir / "load.log"
+    ini = workdir / "load.ini"
+    test_ini = str(Path(pytestconfig.getoption("ckan_ini")).resolve())
+    # the site URL the journey modules serve at (the port they prefer)
+    _write_ini(ini, test_ini, int(os.environ.get("GOVCATALOG_JOURNEY_PORT", "5055")))
+    started = time.monotonic()
+    reset_db()
+    reset_index()
+    _release_database()  # the subprocesses below migrate and write the same database
+    # The plugins' migrations run in a `ckan` process that loads the plugins of the ini.
+    _ckan(ini, "db", "upgrade", "-p", "activity", log=log)
+    _ckan(ini, "db", "upgrade", "-p", "govcatalog", log=log)
+    _ckan(ini, "govcatalog", "demo", "load", log=log)
+    import ckan.plugins.toolkit as tk
+
+    dump = workdir / "demo.dump"
+    args, env = _pg_command(tk.config["sqlalchemy.url"])
+    _run(["pg_dump", "--format=custom", "-f", str(dump), *args], env, log)
+    loaded = round(time.monotonic() - started, 1)
+    return {"dump": dump, "fresh": [True], "load_seconds": loaded}
+
+
+def _restore_demo(snapshot: dict[str, Any], reset_index: Any, ini: Path, log: Path) -> None:
+    """The test database and the search index as the demo load left them: the dump restored
+    over what the modules before changed (tables dropped and made again, in one transaction),
+    then the index emptied and rebuilt from the database by `ckan govcatalog reindex`."""
+    import ckan.plugins.toolkit as tk
+
+    args, env = _pg_command(tk.config["sqlalchemy.url"])
+    _release_database()
+    restore = ["pg_restore", "--clean", "--if-exists", "--single-transaction", "--exit-on-error"]
+    _run([*restore, *args, str(snapshot["dump"])], env, log)
+    reset_index()
+    _ckan(ini, "govcatalog", "reindex", "--quiet", log=log)
+
+
 # One served demo per journey module: the journeys of one module work on the catalog the ones
 # before them left behind; a module of its own starts from the demo as loaded (shared across
 # modules, the counts the single-sign-on journey compares and the department's request form
 # changed under them).
 @pytest.fixture(scope="module")
-def journey_site(tmp_path_factory, pytestconfig, reset_db, reset_index):
+def journey_site(tmp_path_factory, pytestconfig, demo_snapshot, reset_index):
     if not shutil.which("node") or not (ROOT / "node_modules" / "playwright-core").is_dir():
         pytest.fail("node and playwright-core are needed: run scripts/install.sh (npm ci)")
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
@@ -186,16 +259,12 @@ def journey_site(tmp_path_factory, pytestconfig, reset_db, reset_index):
     _write_ini(ini, test_ini, port)
 
     started = time.monotonic()
-    import ckan.model as model
-
-    reset_db()
-    reset_index()
-    model.Session.remove()  # the subprocesses below migrate and write the same database
-    # The plugins' migrations run in a `ckan` process that loads the plugins of the ini.
-    _ckan(ini, "db", "upgrade", "-p", "activity", log=log)
-    _ckan(ini, "db", "upgrade", "-p", "govcatalog", log=log)
-    _ckan(ini, "govcatalog", "demo", "load", log=log)
-    demo_seconds = time.monotonic() - started
+    if demo_snapshot["fresh"]:
+        demo_snapshot["fresh"].clear()  # the first module: the database as the load left it
+        demo_seconds = demo_snapshot["load_seconds"]
+    else:
+        _restore_demo(demo_snapshot, reset_index, ini, log)
+        demo_seconds = time.monotonic() - started
     facts = _facts()
     import_files = _build_workbooks(workdir, ini, facts, log)
 
@@ -261,3 +330,32 @@ def run_journey(site: dict[str, Any], script: str, timeout: int = 240) -> list[d
     if proc.returncode != 0 and not any(r.get("done") for r in records):
         records.append({"status": "fail", "step": "node", "error": proc.stderr[-3000:]})
     return records
+
+
+def journey_report(records: list[dict[str, Any]]) -> str:
+    """The steps of a journey, one line each (FAIL with its error), and what the script logged."""
+    lines = []
+    for r in records:
+        if "step" in r:
+            mark = "ok  " if r.get("status") == "pass" else "FAIL"
+            lines.append(f"{mark} [{r.get('section', '')}] {r['step']} ({r.get('ms', 0)} ms)")
+            if r.get("error"):
+                lines.append("      " + r["error"].replace("\n", "\n      ")[:1200])
+        elif "log" in r:
+            lines.append(f"     {r['log']}")
+    return "\n".join(lines)
+
+
+def assert_journey_passed(records: list[dict[str, Any]], name: str, site: dict[str, Any]) -> str:
+    """Fails naming each failed step unless the journey ran steps, all passed and it ended;
+    returns the report (printed, so a passing run shows its steps too)."""
+    steps = [r for r in records if "step" in r]
+    failed = [r for r in steps if r.get("status") != "pass"]
+    done = next((r for r in records if r.get("done")), None)
+    report = journey_report(records)
+    print(report)
+    assert steps, f"the {name} journey ran no step:\n{report}"
+    assert not failed and done and not done["failed"], (
+        f"{name} journey: {len(failed)} step(s) failed\n{report}\nserver log: {site['log']}"
+    )
+    return report

@@ -1,4 +1,4 @@
-"""Issue 14: accessibility in a real browser. axe-core (npm) runs on every page kind - home,
+"""Accessibility in a real browser. axe-core (npm) runs on every page kind - home,
 search, entry, resource, department list and page, information-system list and page, reuse,
 request form, list and page, bulk import, user, data-element list and page, 403 and 404 - as an
 anonymous visitor and as a department editor, and finds no violation of impact serious or
@@ -12,8 +12,7 @@ from typing import Any
 
 import requests
 
-from tests.journeys.conftest import run_journey
-from tests.journeys.test_journeys import _report
+from tests.journeys.conftest import journey_report, run_journey
 
 
 def _action(site: dict[str, Any], who: str, action: str, **data: Any) -> dict[str, Any]:
@@ -80,7 +79,7 @@ def test_axe_finds_nothing_serious_and_the_form_works_by_keyboard(journey_site):
     steps = [r for r in records if "step" in r]
     failed = [r for r in steps if r.get("status") != "pass"]
     done = next((r for r in records if r.get("done")), None)
-    report = _report(records)
+    report = journey_report(records)
     figures = "\n".join(f"{c['role']:9} {c['kind']:45} {c['count']}" for c in counts)
     print(f"{report}\n\nserious/critical axe violations by page kind:\n{figures}")
     assert steps and counts, f"the accessibility journey ran no check:\n{report}"

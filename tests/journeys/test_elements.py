@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.journeys.conftest import run_journey
-from tests.journeys.test_journeys import _report
+from tests.journeys.conftest import assert_journey_passed, run_journey
 
 SOURCE_ORG = "shiquan-gaj"  # 石泉县公安局 in the demo
 
@@ -67,11 +66,4 @@ def test_officer_binds_an_id_number_and_is_told_its_source(journey_site):
         },
     )
     records = run_journey(site, "elements.mjs")
-    steps = [r for r in records if "step" in r]
-    done = next((r for r in records if r.get("done")), None)
-    report = _report(records)
-    print(report)
-    failed = [r for r in steps if r.get("status") != "pass"]
-    assert steps and not failed and done and not done["failed"], (
-        f"elements journey failed\n{report}\nserver log: {journey_site['log']}"
-    )
+    assert_journey_passed(records, "elements", journey_site)

@@ -1,4 +1,4 @@
-"""Issue 7: the three user journeys in a real browser (Debian's chromium, headless).
+"""The three user journeys in a real browser (Debian's chromium, headless).
 
 Each journey is a Node script (playwright-core) run against a real CKAN serving the test database
 with the demo catalog (see conftest.py). Each step prints one JSON line and saves a screenshot
@@ -13,35 +13,13 @@ import re
 import pytest
 import requests
 
-from tests.journeys.conftest import run_journey
-
-
-def _report(records: list[dict]) -> str:
-    lines = []
-    for r in records:
-        if "step" in r:
-            mark = "ok  " if r.get("status") == "pass" else "FAIL"
-            lines.append(f"{mark} [{r.get('section', '')}] {r['step']} ({r.get('ms', 0)} ms)")
-            if r.get("error"):
-                lines.append("      " + r["error"].replace("\n", "\n      ")[:1200])
-        elif "log" in r:
-            lines.append(f"     {r['log']}")
-    return "\n".join(lines)
+from tests.journeys.conftest import assert_journey_passed, run_journey
 
 
 @pytest.mark.parametrize("journey", ["officer", "department", "visitor"])
 def test_journey(journey_site, journey):
     records = run_journey(journey_site, f"{journey}.mjs")
-    steps = [r for r in records if "step" in r]
-    failed = [r for r in steps if r.get("status") != "pass"]
-    done = next((r for r in records if r.get("done")), None)
-    report = _report(records)
-    print(report)
-    assert steps, f"the {journey} journey ran no step:\n{report}"
-    assert not failed and done and not done["failed"], (
-        f"{journey} journey: {len(failed)} step(s) failed\n{report}\n"
-        f"server log: {journey_site['log']}"
-    )
+    assert_journey_passed(records, journey, journey_site)
 
 
 def _home_charts(html: str) -> dict[str, dict[str, int]]:

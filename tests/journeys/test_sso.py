@@ -12,8 +12,7 @@ import pytest
 import requests
 
 from ckanext.govcatalog.demo.loader import demo_password
-from tests.journeys.conftest import run_journey
-from tests.journeys.test_journeys import _report
+from tests.journeys.conftest import assert_journey_passed, run_journey
 
 EDITOR = "sq-gaj-editor"  # 李娜, 石泉县公安局's data officer in schemas/demo/users.yaml
 ORG, ORG_TITLE = "shiquan-gaj", "石泉县公安局"
@@ -46,11 +45,4 @@ def test_editor_logs_in_through_keycloak_and_out_again(journey_site):
     )
     assert tk.config.get("govcatalog.sso.enabled"), "test.ini keeps single sign-on on"
     records = run_journey(site, "sso.mjs")
-    steps = [r for r in records if "step" in r]
-    done = next((r for r in records if r.get("done")), None)
-    report = _report(records)
-    print(report)
-    failed = [r for r in steps if r.get("status") != "pass"]
-    assert steps and not failed and done and not done["failed"], (
-        f"sso journey failed\n{report}\nserver log: {journey_site['log']}"
-    )
+    assert_journey_passed(records, "sso", journey_site)

@@ -159,6 +159,21 @@ def test_a_department_typed_with_its_topic_finds_the_departments_entries():
 
 
 @pytestmark_db
+def test_a_department_finds_the_county_records_that_name_its_work():
+    # county records name the department's work by its stem or by an office merged into it
+    # (工商 -> 市场监管局, 2018); the stem typed alone does not find the department's records
+    county = factories.Organization(title="汶川县")
+    bureau = factories.Organization(title="石泉县市场监督管理局")
+    _entry(county, "汶川县工商行政处罚案源信息")
+    _entry(county, "汶川县交通运输行政处罚信息")
+    _entry(bureau, "食品经营行政处罚决定书")
+    _entry(bureau, "食品经营许可名单")
+    found = titles(search(q="市场监管局 行政处罚"))
+    assert sorted(found) == sorted(["食品经营行政处罚决定书", "汶川县工商行政处罚案源信息"])
+    assert titles(search(q="工商 许可")) == []
+
+
+@pytestmark_db
 def test_the_provider_counts_less_than_the_entrys_own_title():
     bureau = factories.Organization(title="石泉县民政局")
     other = factories.Organization(title="石泉县交通运输局")
@@ -188,6 +203,7 @@ def test_the_departments_above_the_provider_are_searchable():
         ("七普", "第七次全国人口普查汇总"),
         ("创文", "创建全国文明城市测评点位"),
         ("疾控中心", "疾病预防控制中心工作人员"),
+        ("五保", "城镇特困人员花名册"),  # the name before 《社会救助暂行办法》 (2014)
     ],
 )
 def test_abbreviations_and_common_names_find_the_full_form(q, title):

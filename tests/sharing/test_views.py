@@ -119,6 +119,38 @@ def test_an_incomplete_form_is_refused_with_messages(app, world):
     assert core_model.Session.query(AccessRequest).count() == 0
 
 
+def _full_width(text: str) -> str:
+    """Digits and slashes as a Chinese input method types them (２０２７／６／３０)."""
+    return text.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789/"})
+
+
+def test_the_request_dates_are_chinese_text_inputs_that_take_typed_chinese_dates(app, world):
+    """使用时限 is a text input in Chinese form (a browser's date input shows mm/dd/yyyy in an
+    English browser); 2027年2月30日 is refused naming the field, a full-width date is taken."""
+    login(app, world["gov"])
+    url = f"/dataset/{world['conditional']['name']}/access-request"
+    page = app.get(url)
+    field = re.search(r'<input[^>]*id="field-period_end"[^>]*>', body(page)).group(0)
+    assert 'type="text"' in field and 'lang="zh-CN"' in field
+    assert 'aria-describedby="field-period_end-format"' in field
+    fields = form_fields(world["conditional"])
+    fields["period_end"] = "2027年2月30日"
+    refused = app.post(url, data={"_csrf_token": token(page), **fields})
+    assert refused.status_code == 409
+    assert "Use until: “2027年2月30日” is not a date of the calendar" in body(refused)
+    assert core_model.Session.query(AccessRequest).count() == 0
+    day = dt.date.today() + dt.timedelta(days=200)
+    fields["period_end"] = _full_width(f"{day.year}/{day.month}/{day.day}")
+    response = app.post(url, data={"_csrf_token": token(page), **fields}, follow_redirects=False)
+    assert response.status_code == 302, body(response)
+    assert core_model.Session.query(AccessRequest).one().period_end == day
+    # the decider's expiry: the same input
+    login(app, world["admin"])
+    request_page = body(app.get(response.headers["Location"]))
+    expires = re.search(r'<input[^>]*id="approve-expires"[^>]*>', request_page).group(0)
+    assert 'type="text"' in expires and 'lang="zh-CN"' in expires
+
+
 def test_a_form_without_the_token_changes_nothing(app, world):
     login(app, world["gov"])
     url = f"/dataset/{world['conditional']['name']}/access-request"

@@ -65,6 +65,10 @@ def test_a_grant_limited_to_items_reads_only_those_columns_unmasked(world):
         ({"sort": "姓名 desc"}, "sort"),
         ({"sort": '"备注" asc nulls last'}, "sort"),
         ({"sort": "性别, 姓名"}, "sort"),
+        ({"contains": {"姓名": "三丰"}}, "contains"),
+        ({"contains": '{"备注": "甲"}'}, "contains"),
+        ({"contains": {"没有这列": "甲"}}, "contains"),
+        ({"contains": ["甲"]}, "contains"),
     ],
 )
 def test_input_cannot_reach_beyond_the_granted_columns(world, params, field):
@@ -108,12 +112,54 @@ def test_masks_hold_in_every_records_format(world, records_format):
         ({"q": "张三丰"}, "q"),
         ({"sort": "公民身份号码"}, "sort"),
         ({"distinct": True}, "distinct"),
+        ({"contains": {"公民身份号码": "19900315"}}, "contains"),
     ],
 )
 def test_masked_columns_cannot_be_probed(world, params, field):
     with pytest.raises(tk.ValidationError) as raised:
         search(world, "anonymous", "open", **params)
     assert field in raised.value.error_dict
+
+
+def totals(world, role: str, key: str, contains) -> list[str]:
+    """The ID numbers (as served) of the rows a substring search finds."""
+    result = search(world, role, key, contains=contains, sort="_id")
+    return [r.get("公民身份号码") for r in result["records"]]
+
+
+def test_substring_search_finds_parts_of_values_only_in_searchable_columns(world, web):
+    """``contains`` matches any part of a value (Chinese has no word boundaries); over every
+    column it looks only into the columns the caller reads unmasked; % _ \\ are literal."""
+    # the owner reads and searches every column
+    assert totals(world, "owner_admin", "cond", "三丰") == [ID_NUMBER]
+    assert totals(world, "owner_admin", "cond", {"备注": "乙", "性别": "女"}) == [
+        dw.ROWS[1]["公民身份号码"]
+    ]
+    assert totals(world, "owner_admin", "cond", {"备注": "乙", "性别": "男"}) == []
+    for literal in ("%", "_", "\\", "9%1", "'); DROP TABLE x; --", '" OR 1=1 --'):
+        assert totals(world, "owner_admin", "cond", literal) == [], literal
+    assert len(totals(world, "owner_admin", "cond", "")) == len(dw.ROWS)  # empty: no search
+    # the grant names 性别 and 公民身份号码: a hidden name typed finds nothing, a part of a
+    # granted ID number finds its row
+    assert totals(world, "requester", "cond", "三丰") == []
+    assert totals(world, "requester", "cond", "19900315") == [ID_NUMBER]
+    # the open table for a visitor: names and ID numbers are masked, so not searched
+    assert totals(world, "anonymous", "open", "1990") == []
+    assert totals(world, "anonymous", "open", "三丰") == []
+    assert totals(world, "anonymous", "open", "男") == [ID_MASKED, "610924********0011"]
+    # over HTTP, as text and as a JSON object
+    answer = web.get(
+        "/api/3/action/datastore_search",
+        query_string={"resource_id": world.tables["cond"], "contains": "秀"},
+        headers=dw.headers(world, "owner_admin"),
+    )
+    assert [r["姓名"] for r in answer.get_json()["result"]["records"]] == ["李秀英"]
+    answer = web.get(
+        "/api/3/action/datastore_search",
+        query_string={"resource_id": world.tables["open"], "contains": '{"姓名": "秀"}'},
+    )
+    assert answer.status_code == 409
+    assert "contains" in answer.get_json()["error"]
 
 
 def test_owner_and_sysadmin_read_everything_unmasked(world):

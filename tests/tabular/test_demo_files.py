@@ -103,8 +103,28 @@ def test_attached_sample_is_marked_and_loads(county_and_department: dict[str, An
     shown = helpers.call_action("resource_show", id=resource["id"])
     assert shown["sample_data"] == "true" and "示例数据" in shown["name"]
     assert shown["url_type"] == "upload" and shown["format"] == "CSV"
+    # the set-up loads it right away: nothing queued, and marked as having its table already (so
+    # loading runs no second package_update)
+    assert loading.load_state(resource["id"]) is None
+    assert str(shown["datastore_active"]).lower() == "true"
     assert loading.load_resource(resource["id"]) == loading.LOADED
     rows = helpers.call_action("datastore_search", resource_id=resource["id"], limit=5)
     assert [f["id"] for f in rows["fields"]][1:] == demo_files.column_names(PERSON_ENTRY)
     assert rows["total"] == demo_files.rules()["rows"]
     assert check_value("gb11643", rows["records"][0]["公民身份号码"])
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.ckan_config("govcatalog.tabular.max_bytes", 64)
+def test_a_sample_whose_load_fails_is_not_left_marked_as_having_a_table(
+    county_and_department: dict[str, Any],
+) -> None:
+    admin = county_and_department["admin"]
+    entry = factories.Entry(
+        user=admin, owner_org=county_and_department["dept"]["id"], share_type="unconditional"
+    )
+    resource = files.attach_sample(PERSON_ENTRY, entry["id"], admin["name"])
+    assert loading.load_resource(resource["id"]) == loading.FAILED  # larger than 64 bytes
+    shown = helpers.call_action("resource_show", id=resource["id"])
+    assert str(shown.get("datastore_active")).lower() != "true"
+    assert loading.load_state(resource["id"])["reason"].startswith("The file is")

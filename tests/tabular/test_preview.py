@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pytest
 from bs4 import BeautifulSoup
 
-from ckanext.govcatalog.tabular import loading, preview
+from ckanext.govcatalog.tabular import loading, substring
 from tests import factories
 from tests.web.english import english_on_page
 
@@ -18,8 +19,12 @@ SECRET = "机密站点值"
 
 
 def _csv(rows: int, first_name: str = "站点") -> bytes:
-    lines = ["# 示例数据", "名称,类别,数量"]
-    lines += [f"{first_name}{i},{'泵站' if i % 2 else '水厂'},{i}" for i in range(1, rows + 1)]
+    lines = ["# 示例数据", "名称,类别,数量,地址"]
+    lines += [
+        f"{first_name}{i},{'泵站' if i % 2 else '水厂'},{i},"
+        + (f"石泉县城关镇长兴街{i}号" if i % 2 else f"石泉县池河镇{i}_组")
+        for i in range(1, rows + 1)
+    ]
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
@@ -55,12 +60,13 @@ def _table(
     return entry, resource
 
 
-def test_prefix_query_keeps_words_only() -> None:
-    assert preview.prefix_query("泵站") == "泵站:*"
-    assert preview.prefix_query("a|b & !c'); drop table x; --") == (
-        "a:* & b:* & c:* & drop:* & table:* & x:*"
-    )
-    assert preview.prefix_query("  ") == ""
+def test_substring_patterns_take_wildcards_literally() -> None:
+    assert substring.like_pattern("长兴街") == "%长兴街%"
+    assert substring.like_pattern("5%_\\") == "%5\\%\\_\\\\%"
+    assert substring.parse(" 长兴街 ") == [(None, "长兴街")]
+    assert substring.parse('{"地址": "长兴街", "类别": ""}') == [(["地址"], "长兴街")]
+    with pytest.raises(tk.ValidationError):
+        substring.parse("长" * 101)
 
 
 @with_db
@@ -81,6 +87,15 @@ def test_open_table_pages_and_search(
     for column in ("", "类别"):
         found = _page(app, entry, resource, q="泵站", column=column)
         assert 'data-total="13"' in found and ">水厂<" not in found
+    # any part of a value: 长兴街 inside "石泉县城关镇长兴街1号" (no word boundaries in Chinese)
+    found = _page(app, entry, resource, q="长兴街", column="地址")
+    assert 'data-total="13"' in found and "石泉县城关镇长兴街25号" in found
+    found = _page(app, entry, resource, q="长兴街1")  # 1, 11, 13, 15, 17, 19
+    assert 'data-total="6"' in found and "长兴街3号" not in found
+    assert 'data-total="11"' in _page(app, entry, resource, q="点1", column="名称")
+    # the LIKE wildcards are plain characters: _ only in the 池河镇 addresses, % in none
+    assert 'data-total="12"' in _page(app, entry, resource, q="_")
+    assert 'data-total="0"' in _page(app, entry, resource, q="%")
     # a page past the end and a page that is not a number do not break the page
     assert "data-total" in _page(app, entry, resource, page=99)
     assert ">站点1<" in _page(app, entry, resource, page="x")

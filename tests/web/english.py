@@ -44,14 +44,21 @@ SPOKEN_ATTRIBUTES = ("aria-label", "title", "alt", "placeholder", "data-bs-title
 # hold code values (resource codes, division codes, format names).
 SKIPPED_ELEMENTS = ("script", "style", "noscript", "template", "code", "kbd", "pre", "svg")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-# e-mail addresses, URLs and dotted file names are data, whichever letters they hold
+# e-mail addresses, URLs (with or without the site: the form's address preview shows /dataset/)
+# and dotted file names are data, whichever letters they hold
 _DATA_TOKENS = re.compile(
-    r"\S+@\S+|https?://\S+|\b[\w.-]+\.(?:xlsx|csv|json|jsonl|jsonld|rdf|ttl|xml)\b"
+    r"\S+@\S+|https?://\S+|(?<!\S)/[\w./-]*"
+    r"|\b[\w.-]+\.(?:xlsx|csv|json|jsonl|jsonld|rdf|ttl|xml)\b"
 )
 
 
 def latin_words(text: str) -> list[str]:
     return _LATIN_WORD.findall(_DATA_TOKENS.sub(" ", text))
+
+
+# keys of the dicts CKAN returns whose values are CKAN's own words, not what users typed: a page
+# showing them (状态 active, 类型 dataset) shows English, so they are not let through as data
+NOT_DATA_KEYS = frozenset({"state", "type", "capacity", "status"})
 
 
 def data_words(values: Iterable[object]) -> set[str]:
@@ -61,7 +68,7 @@ def data_words(values: Iterable[object]) -> set[str]:
     while stack:
         value = stack.pop()
         if isinstance(value, dict):
-            stack.extend(value.values())
+            stack.extend(v for k, v in value.items() if k not in NOT_DATA_KEYS)
         elif isinstance(value, (list, tuple, set)):
             stack.extend(value)
         elif isinstance(value, str):

@@ -103,7 +103,6 @@ def test_an_operator_can_turn_groups_social_links_and_licence_on(app):
 EVERYONE = [
     "dataset.search",
     "govcatalog_reuse.index",
-    "info_system.search",
     "organization.index",
     "govcatalog_elements.index",
     "home.index",
@@ -136,9 +135,12 @@ def test_navigation_shows_each_role_what_applies_to_it(app):
     for_public = nav(page(app, "/", public))
     assert for_public["govcatalog_requests.mine"] == "共享申请"
     assert "govcatalog_bulk.index" not in for_public
+    # information systems are shown to government users only: no link to a list left empty
+    assert "info_system.search" not in for_public
 
     for_editor = nav(page(app, "/", editor))
     assert for_editor["govcatalog_bulk.index"] == "批量导入"
+    assert for_editor["info_system.search"] == "信息系统"
     assert for_editor["govcatalog_requests.mine"] == "共享申请"
 
     # the owner's admin decides: the link goes to 待我审批 with the one waiting request

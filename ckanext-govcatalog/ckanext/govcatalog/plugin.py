@@ -58,6 +58,7 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
     ),
     "validators": (
         "catalog.validators",
+        "bulk.fastpath.ckan_checks",
         "catalog.form",
         "elements.validators",
         "web.dates",
@@ -76,6 +77,7 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
         "web.naming",
         "sso.helpers",
         "tabular.preview",
+        "tabular.usage_views",
     ),
     "blueprints": (
         "web.session",

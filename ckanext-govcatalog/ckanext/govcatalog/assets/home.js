@@ -23,7 +23,10 @@
         datasets: [{
           label: chart.title,
           data: counts,
-          backgroundColor: doughnut ? PALETTE.slice(0, counts.length) : PALETTE[0]
+          // a level keeps its badge's colour (item.colour, from the vocabulary)
+          backgroundColor: doughnut ? chart.items.map(function (item, n) {
+            return item.colour || PALETTE[n % PALETTE.length];
+          }) : PALETTE[0]
         }]
       },
       options: {

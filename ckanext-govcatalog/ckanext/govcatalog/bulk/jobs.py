@@ -43,6 +43,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from openpyxl import load_workbook
 
+from ckanext.govcatalog import jobs
 from ckanext.govcatalog.bulk import fastpath, importer, uploads
 from ckanext.govcatalog.bulk import layout as L
 from ckanext.govcatalog.bulk import workbook as W
@@ -293,7 +294,7 @@ class _Run:
         beater = threading.Thread(target=self._beat, daemon=True)
         beater.start()
         try:
-            with _speaking(lang):
+            with jobs.request_context(lang):
                 yield
         finally:
             self._stop.set()
@@ -332,6 +333,7 @@ def run_check(token: str, run: str) -> None:
                 data, job.meta["filename"], _user(job), job.meta["org_id"], True, job.progress
             )
             uploads.save_problems(job.folder, result.problems)
+            uploads.save_auto_bound(job.folder, result.auto_bound)
             uploads.save_checked(job.folder, result.kind, result.summary())
             job.finish("checked", summary=result.summary(), checked=job.state.read()["rows"])
         except Exception:
@@ -395,25 +397,6 @@ def _write(job: _Run, claimed: str) -> None:
 
 def _user(job: _Run) -> str:
     return job.state.read()["user"]
-
-
-@contextlib.contextmanager
-def _speaking(lang: str) -> Iterator[None]:
-    """A request context of the CKAN app in ``lang``, as the upload's page was: the importer's
-    messages are translated, and actions run as in `ckan govcatalog import`."""
-    import flask
-
-    if flask.has_app_context():
-        app = flask.current_app._get_current_object()  # type: ignore[attr-defined]
-    else:
-        import click
-
-        context = click.get_current_context(silent=True)
-        app = context.meta.get("flask_app") if context else None
-        if app is None:
-            raise RuntimeError("run background jobs with `ckan jobs worker`")
-    with app.test_request_context(environ_overrides={"CKAN_LANG": lang}):
-        yield
 
 
 # ---- a job found dead ------------------------------------------------------------------------

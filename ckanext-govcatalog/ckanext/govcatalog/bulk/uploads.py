@@ -33,6 +33,7 @@ DATA, CLAIMED, META, PROBLEMS, DONE, CHECKED = (
     "done.json",
     "checked.json",
 )
+AUTO_BOUND = "auto_bound.json"
 
 
 class UploadGone(LookupError):
@@ -160,6 +161,15 @@ def save_problems(folder: str, problems: list[W.Problem]) -> None:
 def problems(folder: str) -> list[W.Problem] | None:
     stored = _read_json(os.path.join(folder, PROBLEMS))
     return None if stored is None else [W.Problem(**p) for p in stored]
+
+
+def save_auto_bound(folder: str, filled: list[dict[str, Any]]) -> None:
+    """The 数据元 a check filled in (ImportResult.auto_bound), for the report and its workbook."""
+    _write_json(os.path.join(folder, AUTO_BOUND), filled)
+
+
+def auto_bound(folder: str) -> list[dict[str, Any]]:
+    return _read_json(os.path.join(folder, AUTO_BOUND)) or []
 
 
 def save_checked(folder: str, kind: str, summary: dict[str, Any]) -> None:

@@ -190,11 +190,14 @@ def _render_report(
     job: dict[str, Any] | None = None,
     summary: dict[str, Any] | None = None,
     has_report: bool = True,
+    auto_bound: list[dict[str, Any]] | None = None,
 ) -> Any:
     return (
         tk.render(
             "govcatalog/bulk/report.html",
             {
+                # the 数据元 the check filled in, listed for review
+                "auto_bound": result.auto_bound if auto_bound is None else auto_bound,
                 "token": token,
                 "meta": meta,
                 "summary": summary or result.summary(),
@@ -229,6 +232,7 @@ def report(token: str) -> Any:
         uploads.read(path), meta["filename"], tk.current_user.name, meta["org_id"], dry_run=True
     )
     uploads.save_problems(folder, result.problems)
+    uploads.save_auto_bound(folder, result.auto_bound)
     return _render_report(folder, meta, token, result, 200 if result.ok else 422)
 
 
@@ -253,7 +257,9 @@ def _background_report(folder: str, meta: dict[str, Any], token: str) -> Any:
     problems = [] if job["state"] == "failed" else (uploads.problems(folder) or [])
     result = importer.ImportResult(checked["kind"], problems, [])
     status = 422 if problems else 200
-    return _render_report(folder, meta, token, result, status, job, checked["summary"])
+    filled = uploads.auto_bound(folder)
+    summary = checked["summary"]
+    return _render_report(folder, meta, token, result, status, job, summary, auto_bound=filled)
 
 
 def status(token: str) -> Response:
@@ -286,15 +292,16 @@ def report_file(token: str) -> Response:
         _gone()
     data = uploads.read(data_path)
     problems = uploads.problems(folder)
+    filled = uploads.auto_bound(folder)
     if problems is None:
         result = importer.import_file(
             data, meta["filename"], tk.current_user.name, meta["org_id"], dry_run=True
         )
-        problems = result.problems
+        problems, filled = result.problems, result.auto_bound
     kind = W.kind_of(data)
     if not kind:
         tk.abort(404, tk._("This file cannot be read, so there is no report workbook."))
-    content, ext = W.report_bytes(data, kind, problems)
+    content, ext = W.report_bytes(data, kind, problems, filled, L.layout())
     base = os.path.splitext(meta["filename"])[0] or "upload"
     mime = XLSX_MIME if ext == "xlsx" else exporter.MIMETYPES["csv"]
     return _download(content, f"{base}-{tk._('errors')}.{ext}", mime)

@@ -449,10 +449,20 @@ def items_from_cell(item: L.ItemSheet, text: str) -> list[dict[str, Any]]:
 # ---- report -----------------------------------------------------------------------------------
 
 
-def report_bytes(data: bytes, kind: str, problems: list[Problem]) -> tuple[bytes, str]:
-    """The uploaded file with an error column added next to each faulty row.
+def report_bytes(
+    data: bytes,
+    kind: str,
+    problems: list[Problem],
+    filled: Iterable[dict[str, Any]] = (),
+    lay: L.Layout | None = None,
+) -> tuple[bytes, str]:
+    """The uploaded file with an error column added next to each faulty row, and the 数据元 the
+    import filled in (``filled``: ImportResult.auto_bound) written where the officer reviews
+    them: in the item sheet's 数据元 column (``lay`` names it), highlighted, with the
+    confidence in a note; in an added column when the file has no such column.
 
     Returns the bytes and the file extension (xlsx or csv, as uploaded)."""
+    filled = list(filled)
     by_sheet: dict[str, dict[int, list[str]]] = {}
     general: list[str] = []
     for p in problems:
@@ -466,11 +476,13 @@ def report_bytes(data: bytes, kind: str, problems: list[Problem]) -> tuple[bytes
         out = io.StringIO()
         writer = csv.writer(out)
         marks = by_sheet.get(L.ENTRY_SHEET, {})
+        bound = _filled_by_row(filled, L.ENTRY_SHEET)
         for n, row in enumerate(rows, start=1):
             extra = "；".join(marks.get(n, []))
             if n == 1:
                 extra = L.ERROR_HEADER + ("：" + "；".join(general) if general else "")
-            writer.writerow([*row, extra])
+            tail = [_filled_header() if n == 1 else "；".join(bound.get(n, []))] if filled else []
+            writer.writerow([*row, extra, *tail])
         return out.getvalue().encode("utf-8-sig"), "csv"
     wb = load_workbook(io.BytesIO(data))
     for ws in wb.worksheets:
@@ -487,11 +499,86 @@ def report_bytes(data: bytes, kind: str, problems: list[Problem]) -> tuple[bytes
             cell = ws.cell(row=r, column=col, value="；".join(msgs))
             cell.fill = _ERROR_FILL
             cell.alignment = Alignment(wrap_text=True)
+    if filled:
+        _write_filled(wb, filled, lay)
     if general:
         ws = wb.create_sheet(L.ERROR_HEADER, 0)
         for r, text in enumerate(general, start=1):
             ws.cell(row=r, column=1, value=text)
     return workbook_bytes(wb), "xlsx"
+
+
+_FILLED_FILL = PatternFill("solid", fgColor="FFF2CC")
+
+
+def _filled_header() -> str:
+    return tk._("Data element (filled automatically, please check)")
+
+
+def _filled_text(bound: dict[str, Any]) -> str:
+    return f"{bound['element_id']} {bound['element_name']}"
+
+
+def _filled_by_row(filled: list[dict[str, Any]], sheet: str) -> dict[int, list[str]]:
+    """Row -> "item → element" texts of the filled 数据元 of one sheet (items given in a cell)."""
+    by_row: dict[int, list[str]] = {}
+    for b in filled:
+        if b["sheet"] == sheet:
+            by_row.setdefault(b["row"], []).append(f"{b['item']} → {_filled_text(b)}")
+    return by_row
+
+
+def _element_column(ws: Any, item: L.ItemSheet | None) -> tuple[int, int] | None:
+    """(header row, column) of the item sheet's 数据元 column, if the file has one."""
+    aliases: set[str] = set()
+    for c in item.columns if item else ():
+        if c.field == "element_id":
+            aliases |= c.aliases | {L.norm_key(c.header)}
+    if not aliases:
+        return None
+    for r in range(1, HEADER_SCAN_ROWS + 1):
+        for cell in ws[r]:
+            if L.norm_key(cell.value) in aliases:
+                return r, cell.column
+    return None
+
+
+def _write_filled(wb: Any, filled: list[dict[str, Any]], lay: L.Layout | None) -> None:
+    for ws in wb.worksheets:
+        # the report names an item sheet by the layout's title; the file may use an alias
+        item = next(
+            (
+                i
+                for i in (lay.item_sheets if lay else ())
+                if L.norm_key(ws.title) in i.aliases | {L.norm_key(i.title)}
+            ),
+            None,
+        )
+        title = item.title if item else ws.title
+        mine = [b for b in filled if b["sheet"] == title]
+        if not mine:
+            continue
+        found = _element_column(ws, item)
+        if found is None:
+            # no 数据元 column (items in a cell, or an older template): one added at the end
+            col = ws.max_column + 1
+            head = ws.cell(row=_guess_header_row(ws), column=col, value=_filled_header())
+            head.font = Font(bold=True)
+            ws.column_dimensions[get_column_letter(col)].width = 40
+            for r, texts in _filled_by_row(mine, title).items():
+                cell = ws.cell(row=r, column=col, value="；".join(texts))
+                cell.fill = _FILLED_FILL
+            continue
+        _header, col = found
+        for b in mine:
+            cell = ws.cell(row=b["row"], column=col, value=_filled_text(b))
+            cell.fill = _FILLED_FILL
+            cell.comment = Comment(
+                tk._("Filled automatically, please check (confidence {p}%)").format(
+                    p=round(b["confidence"] * 100)
+                ),
+                "govcatalog",
+            )
 
 
 def _guess_header_row(ws: Any) -> int:

@@ -58,9 +58,12 @@ def read_data(folder: str | None = None) -> dict[str, Any]:
     }
 
 
-def demo_password(username: str) -> str:
-    """A password derived from the site's secret key, so it is stable and never stored."""
-    secret = str(tk.config.get("SECRET_KEY") or tk.config.get("beaker.session.secret") or "")
+def demo_password(username: str, site_secret: str | None = None) -> str:
+    """A password derived from the site's secret key, so it is stable and never stored;
+    ``site_secret``: that key, for a process that serves no site (None: the running site's)."""
+    secret = site_secret
+    if secret is None:
+        secret = str(tk.config.get("SECRET_KEY") or tk.config.get("beaker.session.secret") or "")
     digest = hmac.new(secret.encode(), f"govcatalog-demo:{username}".encode(), hashlib.sha256)
     return "Sq-" + base64.b32encode(digest.digest()).decode()[:12].lower()
 

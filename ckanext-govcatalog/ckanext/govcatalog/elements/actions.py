@@ -9,7 +9,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model as core_model
 
-from ckanext.govcatalog.elements import auth, register, suggest, terms
+from ckanext.govcatalog.access import policy
+from ckanext.govcatalog.elements import auth, collection_map, refresh, register, suggest, terms
 
 _MAX_LIMIT = 1000
 
@@ -72,10 +73,18 @@ def data_element_create(context: dict[str, Any], data_dict: dict[str, Any]) -> d
 
 def data_element_update(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     """Change an element: the fields given replace theirs, the others stay. A change makes a new
-    version; the same values make none. :param id: the element"""
+    version; the same values make none. A change of its 数源部门, status, name or synonyms
+    indexes the entries bound to it again (a background job when there are many).
+    :param id: the element"""
     tk.check_access("data_element_update", context, data_dict)
     changes = {k: v for k, v in data_dict.items() if k in register.FIELDS}
-    return register.dictize(_write(context, register.update, _id(data_dict), changes))
+    element_id = _id(data_dict)
+    current = register.get(element_id)
+    before = register.state(current) if current is not None else {}
+    element = _write(context, register.update, element_id, changes)
+    # the bound entries' search documents hold the element's names and 重复采集 verdict
+    refresh.after_change(element.id, before, register.state(element), context)
+    return register.dictize(element)
 
 
 def data_element_delete(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -154,6 +163,24 @@ def data_element_suggest(
     return [s.as_dict() for s in found]
 
 
+@tk.side_effect_free
+def data_element_collection_map(
+    context: dict[str, Any], data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """The repeated-collection map (/data-element/map) as the caller may see it: entries and
+    information systems access/policy.py hides from them are neither listed nor counted.
+    ``{levels, elements, places, repeated}``: per element and department the independent
+    collections; per town and village the information systems its staff use by build level and
+    the elements several of them ask for; the entries flagged 重复采集.
+    :param table: only one of elements, places, repeated"""
+    tk.check_access("data_element_collection_map", context, data_dict)
+    which = str(data_dict.get("table") or "").strip() or None
+    if which is not None and which not in collection_map.TABLES:
+        raise tk.ValidationError({"table": [tk._("Unknown table {name}").format(name=which)]})
+    found = collection_map.build(policy.viewer_from_context(context))
+    return collection_map.as_dict(found, which)
+
+
 def get_actions() -> dict[str, Any]:
     return {
         "data_element_create": data_element_create,
@@ -163,4 +190,5 @@ def get_actions() -> dict[str, Any]:
         "data_element_list": data_element_list,
         "data_element_search": data_element_search,
         "data_element_suggest": data_element_suggest,
+        "data_element_collection_map": data_element_collection_map,
     }

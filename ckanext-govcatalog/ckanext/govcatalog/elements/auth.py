@@ -58,7 +58,8 @@ def _edit(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
 
 @tk.auth_allow_anonymous_access
 def _read(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
-    # published elements are public; which statuses a reader sees is decided by the action
+    # published elements are public; which statuses a reader sees is decided by the action (the
+    # collection map, like its page, counts only what access/policy.py lets the reader see)
     return {"success": True}
 
 
@@ -66,6 +67,6 @@ def get_auth_functions() -> dict[str, Any]:
     functions: dict[str, Any] = {}
     for name in ("create", "update", "delete"):
         functions[f"data_element_{name}"] = _edit
-    for name in ("show", "list", "search", "suggest"):
+    for name in ("show", "list", "search", "suggest", "collection_map"):
         functions[f"data_element_{name}"] = _read
     return functions

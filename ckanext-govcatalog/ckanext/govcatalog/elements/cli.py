@@ -108,9 +108,12 @@ def sources(path: str, user: str | None) -> None:
     """Sets the 数源部门 of elements from a YAML file of ``element id: organization name``."""
     import yaml
 
+    from ckanext.govcatalog.elements import refresh
+
     with open(path, encoding="utf-8") as stream:
         wanted = yaml.safe_load(stream) or {}
-    context = {"user": user or _site_user()}
+    # no worker needed: the entries bound to a changed element are indexed again here
+    context = {"user": user or _site_user(), refresh.INLINE: True}
     for element_id, org in sorted(wanted.items()):
         try:
             tk.get_action("data_element_update")(

@@ -244,6 +244,49 @@ def table(found: CollectionMap, which: str, headers: dict[str, list[str]]) -> li
     return rows
 
 
+def as_dict(found: CollectionMap, which: str | None = None) -> dict[str, Any]:
+    """The map as the API gives it (data_element_collection_map): every table, or ``which``
+    one, and the build levels with their labels."""
+    if which is not None and which not in TABLES:
+        raise ValueError(which)
+    out: dict[str, Any] = {"levels": [{"value": v, "label": label} for v, label in found.levels]}
+    if which in (None, "elements"):
+        out["elements"] = [
+            {
+                "element_id": r.element_id,
+                "name": r.name,
+                "source_org_title": r.source_org_title,
+                "collections": r.collections,
+                "departments": [
+                    {"name": name, "title": title, "collections": n}
+                    for name, title, n in r.departments
+                ],
+            }
+            for r in found.elements
+        ]
+    if which in (None, "places"):
+        out["places"] = [
+            {
+                "name": p.name,
+                "title": p.title,
+                "level": p.level,
+                "system_count": p.system_count,
+                "systems": {
+                    level: [{"name": n, "title": t} for n, t in p.systems.get(level, [])]
+                    for level, _label in found.levels
+                },
+                "shared_elements": [
+                    {"element_id": e, "name": name, "systems": titles}
+                    for e, name, titles in p.shared_elements
+                ],
+            }
+            for p in found.places
+        ]
+    if which in (None, "repeated"):
+        out["repeated"] = [dataclasses.asdict(r) for r in found.repeated]
+    return out
+
+
 def chart_data(found: CollectionMap, top: int = 15) -> dict[str, Any]:
     """The numbers the map page draws (Chart.js): the elements collected by the most departments,
     and each place's systems by build level."""

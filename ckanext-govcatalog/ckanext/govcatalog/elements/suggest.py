@@ -5,15 +5,25 @@ A name is tried as it is, then in simpler readings, each with the confidence it 
 ============================================  ==========
 the element's name / a synonym                1.0 / 0.98
 the identifier typed (GMSFHM)                 0.95
-same core (names.core: brackets, suffixes)    0.95
+same core (names.core + the rules' words)     0.95
 a bracket's note names it                     0.93
 a holder, role or time word before it         0.93 less 0.005 a character taken off
+the name without its 名称 (专业 -> 专业名称)    0.93
+a holder-free element's name ending it        0.91 (出资人身份证号, 卫生许可证号 -> 证照编号)
+a pattern of the rules (与户主关系)           0.91
 the name ends with an element's name of 4+    0.88 (申请评定残疾类别 -> 残疾类别)
 ... of 2 or 3 characters                      up to 0.80 (会计机构负责人 is no 负责人)
 an abbreviation of one element's name         0.85 (邮编 -> 邮政编码)
 same pinyin initials                          0.80
 fuzzy similarity (rapidfuzz)                  up to 0.80
 ============================================  ==========
+
+The core of a name (names.core: width, brackets, 号/号码/编号/代码, 时间/日期) is further
+normalised by the rules of schemas/elements/rules/name_rules.yaml, applied alike to the
+register's names and to the item's: equivalent words (状态/状况, 签发/颁发/发证, 全称/名称,
+手机号码/手机, R12's kinds of organization), equivalent endings (合计/总额, 年月/日期, 住址 ->
+居住地址), the leading words, role aliases, and the holder-free elements (an ID number, a phone
+number, a name or a licence number is the same element whoever holds it).
 
 A role noun alone means that person's name (联系人 -> 联系人姓名). A name that joins several items
 (X、Y, X/Y, X及Y, X或Y, X和Y) is never bound automatically unless it is a name of the element.
@@ -22,16 +32,20 @@ A suggestion whose element the item's type or length cannot hold (an 18-characte
 a date) keeps a third of its confidence. ``auto`` marks the best suggestion when it may be
 applied without review: confidence at least ``AUTO_CONFIDENCE``, type and length fit, and no
 other element as likely. The index lives in memory, rebuilt when the register changes.
+Measured by scripts/bench/element_binding.py (tuned on its development half only).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import os
 import re
 import threading
 from collections.abc import Iterable
 from typing import Any
 
+import yaml
 from rapidfuzz import fuzz, process
 
 from ckanext.govcatalog.elements import formats, names
@@ -39,56 +53,12 @@ from ckanext.govcatalog.elements import formats, names
 AUTO_CONFIDENCE = 0.9
 # confidence an unfit type or length keeps
 UNFIT_FACTOR = 1 / 3
-# words naming the holder of a property, a person's role or a time before the property itself:
-# 申请人姓名 is a 姓名, 企业地址 an 地址, 上年度营业收入 an 营业收入
-LEADING_WORDS = (
-    "个人申请人",
-    "委托代理人",
-    "法定代表人",
-    "申请人",
-    "申请单位",
-    "申请企业",
-    "申报人",
-    "填报人",
-    "填表人",
-    "持卡人",
-    "监护人",
-    "代理人",
-    "经办人",
-    "联系人",
-    "负责人",
-    "收款人",
-    "本企业",
-    "企业",
-    "单位",
-    "公司",
-    "机构",
-    "个人",
-    "本人",
-    "学校",
-    "园区",
-    "场所",
-    "基地",
-    "工商",
-    "注册地",
-    "经营地",
-    "通讯地",
-    "上年度",
-    "上年末",
-    "本年度",
-    "当年",
-    "本次",
-    "原",
-    "现",
-    "详细",
+# the reading rules (equivalent words and endings, leading words, role aliases, holder-free
+# elements) are data: schemas/elements/rules/name_rules.yaml
+RULES_FILE = os.path.join("elements", "rules", "name_rules.yaml")
+_SHIPPED_SCHEMAS = os.path.normpath(
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "schemas")
 )
-# role words that name another role's elements (法人姓名 is the 法定代表人's name)
-ROLE_ALIASES = {
-    "法人代表": "法定代表人",
-    "法人": "法定代表人",
-    "家长": "监护人",
-    "代办人": "代理人",
-}
 
 EXACT_NAME = 1.0
 EXACT_SYNONYM = 0.98
@@ -97,6 +67,12 @@ CORE = 0.95
 BRACKET = 0.93
 LEADING = 0.93
 LEADING_PER_CHARACTER = 0.005  # the less taken off, the closer the reading
+# a holder-free element's name ending a longer name (出资人身份证号, 办公电话, 卫生许可证号): above
+# AUTO_CONFIDENCE, below the readings that take off a known leading word
+HOLDER_FREE = 0.91
+HOLDER_FREE_SYNONYM_LENGTH = 4
+IMPLIED = 0.93  # the element's name without its representation word (专业 -> 专业名称)
+PATTERN = 0.91  # a name of a pattern the rules give (与户主关系 -> 家庭关系)
 # below AUTO_CONFIDENCE: on the development names 8 of 10 such readings were right, too few to
 # apply unreviewed (计量标准名称 is no 标准名称); the same for abbreviations (组名 is no 组织名称)
 ENDS_WITH_LONG = 0.88
@@ -109,6 +85,66 @@ COMPOSITE = re.compile(r"[、/／,，;；]|及|或|和|以及")
 INITIALS = 0.80
 FUZZY = 0.80
 FUZZY_CUTOFF = 60
+
+
+@dataclasses.dataclass(frozen=True)
+class NameRules:
+    """The reading rules of schemas/elements/rules/name_rules.yaml."""
+
+    equivalent_words: tuple[tuple[str, str], ...] = ()
+    equivalent_endings: tuple[tuple[str, str], ...] = ()
+    leading_words: tuple[str, ...] = ()
+    role_aliases: tuple[tuple[str, str], ...] = ()
+    organization_properties: tuple[str, ...] = ()
+    implied_endings: tuple[str, ...] = ()
+    too_general: frozenset[str] = frozenset()
+    patterns: tuple[tuple[re.Pattern[str], str], ...] = ()
+    holder_free: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> NameRules:
+        def longest_first(pairs: dict[str, str] | None) -> tuple[tuple[str, str], ...]:
+            folded = [(names.fold(k), names.fold(v)) for k, v in (pairs or {}).items()]
+            return tuple(sorted(folded, key=lambda kv: -len(kv[0])))
+
+        return cls(
+            equivalent_words=longest_first(data.get("equivalent_words")),
+            equivalent_endings=longest_first(data.get("equivalent_endings")),
+            leading_words=tuple(names.fold(w) for w in data.get("leading_words") or ()),
+            role_aliases=tuple((data.get("role_aliases") or {}).items()),
+            organization_properties=tuple(data.get("organization_properties") or ()),
+            implied_endings=tuple(data.get("implied_endings") or ()),
+            too_general=frozenset(names.fold(w) for w in data.get("too_general") or ()),
+            patterns=tuple(
+                (re.compile(p["regex"]), str(p["element"])) for p in data.get("patterns") or ()
+            ),
+            holder_free=tuple(
+                (str(name), tuple(names.fold(e) for e in endings or ()))
+                for name, endings in (data.get("holder_free") or {}).items()
+            ),
+        )
+
+    def normal(self, key: str) -> str:
+        """A core key with the equivalent words and endings made one."""
+        for word, same in self.equivalent_words:
+            key = key.replace(word, same)
+        for ending, same in self.equivalent_endings:
+            if key.endswith(ending):
+                return key[: -len(ending)] + same
+        return key
+
+
+@functools.lru_cache(maxsize=4)
+def load_rules(path: str | None = None) -> NameRules:
+    """The reading rules of a schemas folder (the site's, else the one shipped)."""
+    if path is None:
+        from ckanext.govcatalog import vocab
+
+        path = os.path.join(vocab.schemas_dir(), RULES_FILE)
+        if not os.path.exists(path):  # a site's own schemas folder without reading rules
+            path = os.path.join(_SHIPPED_SCHEMAS, RULES_FILE)
+    with open(path, encoding="utf-8") as f:
+        return NameRules.of(yaml.safe_load(f) or {})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,7 +188,8 @@ class Suggestion:
 class Index:
     """The published elements, by every form of their names."""
 
-    def __init__(self, elements: Iterable[Element]) -> None:
+    def __init__(self, elements: Iterable[Element], rules: NameRules | None = None) -> None:
+        self.rules = rules if rules is not None else load_rules()
         self.elements: dict[str, Element] = {}
         self.formats: dict[str, formats.Format | None] = {}
         self.exact: dict[str, tuple[str, str]] = {}  # fold -> (element id, name|synonym)
@@ -165,13 +202,34 @@ class Index:
             self.identifiers[element.identifier.upper()] = element.id
             for text, kind in [(element.name, "name")] + [(s, "synonym") for s in element.synonyms]:
                 self.exact.setdefault(names.fold(text), (element.id, kind))
-                key = names.core(text)
+                key = self.core(text)
                 self.cores.setdefault(key, element.id)
                 if len(key) >= 3:
                     self.initials.setdefault(names.initials(key), set()).add(element.id)
         self.core_keys = list(self.cores)
         # longest first, so that 法定代表人姓名 is found before 姓名 at the end of a name
         self.by_length = sorted(self.core_keys, key=len, reverse=True)
+        # the endings that bind a holder-free element whatever comes before them
+        self.by_name = by_name = {e.name: e.id for e in self.elements.values()}
+        self.holder_free: list[tuple[str, str]] = []  # (ending, element id), longest first
+        for name, endings in self.rules.holder_free:
+            element_id = by_name.get(name)
+            if element_id is None:
+                continue  # not published on this site
+            element = self.elements[element_id]
+            # a short synonym's core (统一代码 -> 统一号) would end too many other names
+            own = [self.core(element.name)] + [
+                key
+                for key in (self.core(s) for s in element.synonyms)
+                if len(key) >= HOLDER_FREE_SYNONYM_LENGTH
+            ]
+            forms = {*own, *(self.rules.normal(names.canonical_suffix(e)) for e in endings)}
+            self.holder_free.extend((form, element_id) for form in forms if len(form) >= 2)
+        self.holder_free.sort(key=lambda pair: -len(pair[0]))
+
+    def core(self, name: str) -> str:
+        """names.core with this index's equivalent words and endings made one."""
+        return self.rules.normal(names.core(name))
 
     # -- the readings of a name, each yielding (element id, confidence, how)
 
@@ -182,14 +240,19 @@ class Index:
         frontier = [(key, 0, 0)]
         while frontier:
             text, depth, taken = frontier.pop()
-            for alias, role in ROLE_ALIASES.items():
+            for alias, role in self.rules.role_aliases:
                 rest = text[len(alias) :]
-                if text.startswith(alias) and rest and not text.startswith(role):
+                if (
+                    text.startswith(alias)
+                    and rest
+                    and not text.startswith(role)
+                    and rest not in self.rules.organization_properties
+                ):
                     found.append((role + rest, taken))
                     frontier.append((role + rest, depth, taken))
             if depth == 2:
                 continue
-            for word in LEADING_WORDS:
+            for word in self.rules.leading_words:
                 rest = text[len(word) :]
                 if text.startswith(word) and len(rest) >= 2:
                     found.append((rest, taken + len(word)))
@@ -208,12 +271,12 @@ class Index:
             element_id, kind = self.exact[folded]
             offer(element_id, EXACT_NAME if kind == "name" else EXACT_SYNONYM, kind)
         offer(self.identifiers.get(folded.upper()), IDENTIFIER, "identifier")
-        key = names.core(name)
+        key = self.core(name)
         if not key:
             return best
         offer(self.cores.get(key), CORE, "core")
         for note in names.bracketed(name):
-            offer(self.cores.get(names.core(note)), BRACKET, "bracket")
+            offer(self.cores.get(self.core(note)), BRACKET, "bracket")
         for text, taken in [(key, 0), *self._leading_readings(key)]:
             if text != key:
                 offer(self.cores.get(text), LEADING - LEADING_PER_CHARACTER * taken, "leading")
@@ -223,6 +286,13 @@ class Index:
                     LEADING - LEADING_PER_CHARACTER * taken,
                     "role",
                 )
+        offer(*self._holder_free(key))
+        if key not in self.rules.too_general:
+            for ending in self.rules.implied_endings:
+                offer(self.cores.get(self.core(key + ending)), IMPLIED, "implied")
+        for pattern, element_name in self.rules.patterns:
+            if pattern.search(key):
+                offer(self.by_name.get(element_name), PATTERN, "pattern")
         if best:
             return best
         abbreviated = [k for k in self.exact if _abbreviates(folded, k)]
@@ -244,6 +314,19 @@ class Index:
         ):
             offer(self.cores[candidate], FUZZY * score / 100, "fuzzy")
         return best
+
+    def _holder_free(self, key: str) -> tuple[str | None, float, str]:
+        """The holder-free element whose name ends ``key``, unless a longer name of another
+        element ends it too (被监护人姓名 ends with 监护人姓名, not only with 姓名)."""
+        for ending, element_id in self.holder_free:
+            if len(ending) < len(key) and key.endswith(ending):
+                longest = next(
+                    (c for c in self.by_length if len(c) < len(key) and key.endswith(c)), ending
+                )
+                if len(longest) > len(ending) and self.cores[longest] != element_id:
+                    return None, 0.0, ""
+                return element_id, HOLDER_FREE, "holder_free"
+        return None, 0.0, ""
 
     def suggest(
         self,

@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from ckanext.govcatalog import vocab
-from ckanext.govcatalog.elements import register, seedfile
+from ckanext.govcatalog.elements import refresh, register, seedfile
 
 # workbook headers (the Chinese names of the fields); a header may also be the field itself
 HEADERS = {
@@ -65,6 +65,7 @@ def import_records(records: list[dict[str, Any]], actor: str | None) -> ImportRe
     session = core_model.Session
     result = ImportResult()
     errors: dict[str, list[str]] = {}
+    changed: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for position, record in enumerate(records, 1):
         fields = {k: v for k, v in record.items() if k in register.FIELDS}
         element_id = str(record.get("id") or "").strip().upper() or None
@@ -77,11 +78,13 @@ def import_records(records: list[dict[str, Any]], actor: str | None) -> ImportRe
             if existing is None:
                 result.created.append(register.create(fields, actor, element_id=element_id).id)
                 continue
-            version = existing.version
+            version, before = existing.version, register.state(existing)
             register.update(existing.id, fields, actor)
             (result.updated if existing.version != version else result.unchanged).append(
                 existing.id
             )
+            if existing.version != version:
+                changed[existing.id] = (before, register.state(existing))
         except tk.ValidationError as error:
             errors[_label(record, position)] = [
                 f"{field}: {message}"
@@ -92,6 +95,9 @@ def import_records(records: list[dict[str, Any]], actor: str | None) -> ImportRe
         session.rollback()
         raise tk.ValidationError(errors)
     session.commit()
+    # the entries bound to an element whose indexed fields changed (the command line: inline)
+    for element_id, (before, after) in changed.items():
+        refresh.after_change(element_id, before, after, {refresh.INLINE: True})
     return result
 
 

@@ -72,9 +72,26 @@ def _choice_series(facets: dict[str, Any], field: str) -> list[dict[str, Any]]:
         for value, label in _choices(field)
     ]
     items += [{"value": v, "label": v, "count": n} for v, n in sorted(counts.items())]
+    # a level's chart colour is its badge's (schemas/vocab), so 不予共享 is not green on the chart
+    # and grey on the entry page
+    colours = _colours(field)
     for item in items:
         item["url"] = tk.h.url_for("dataset.search", **{field: item["value"]})
+        item["colour"] = colours.get(str(item["value"]))
     return items
+
+
+def _colours(field_name: str) -> dict[str, str]:
+    """value -> colour of a vocabulary field's values that have one (the level badges')."""
+    field = _schema_field(field_name)
+    name = vocab.field_vocabulary(field) if field else None
+    if name not in vocab.vocabulary_names():
+        return {}
+    return {
+        str(entry["value"]): str(entry["colour"])
+        for entry in vocab.entries(name)
+        if entry.get("colour")
+    }
 
 
 def _organizations() -> list[dict[str, Any]]:

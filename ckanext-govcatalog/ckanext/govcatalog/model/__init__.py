@@ -81,7 +81,11 @@ class Notification(tk.BaseModel):
     user_id = sa.Column(sa.UnicodeText, nullable=False)
     created = sa.Column(sa.DateTime, nullable=False)
     kind = sa.Column(sa.UnicodeText, nullable=False)
+    # the text in the site's default language when written (mail; the only text of old rows)
     message = sa.Column(sa.UnicodeText, nullable=False)
+    # the English message id and its parameters: the list renders them in the reader's language
+    message_id = sa.Column(sa.UnicodeText)
+    params = sa.Column(JSONB)
     link = sa.Column(sa.UnicodeText)
     read = sa.Column(sa.Boolean, nullable=False, default=False)
 

@@ -6,7 +6,7 @@ A backup folder holds:
 - ``storage.tar``: the uploaded files under ``ckan.storage_path``;
 - ``manifest.json``: when, from which database, the audit chain's head (seq and hash) and counts
   to compare after a restore.
-Solr is not backed up: it is rebuilt from the database after a restore.
+Solr is not backed up: it is rebuilt from the database after a restore (ops/reindex.py).
 """
 
 from __future__ import annotations
@@ -236,9 +236,13 @@ def restore(folder: str, echo: Callable[[str], Any] = lambda _: None) -> Manifes
 
 
 def rebuild_search_index() -> None:
-    """Empty the Solr core and index every package again from the database."""
-    from ckan.lib import search
+    """Index every package of the restored database again with ops/reindex.py (the documents of
+    `ckan search-index rebuild`, several times faster); the documents of this site whose
+    packages the restored database lacks are removed, so the core ends holding exactly the
+    restored catalog."""
+    from ckanext.govcatalog.ops import reindex
 
-    search.clear_all()
-    search.rebuild(defer_commit=True)
-    search.commit()
+    try:
+        reindex.reindex()
+    except reindex.ReindexError as error:
+        raise BackupError(str(error)) from error

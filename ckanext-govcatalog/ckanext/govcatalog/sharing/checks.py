@@ -18,6 +18,7 @@ from ckanext.govcatalog.access import policy
 from ckanext.govcatalog.catalog.fields import as_list
 from ckanext.govcatalog.model import AccessRequest
 from ckanext.govcatalog.sharing import workdays
+from ckanext.govcatalog.web import dates
 
 Errors = dict[str, list[str]]
 
@@ -117,10 +118,15 @@ def optional_text(data: Mapping[str, Any], key: str) -> str | None:
     return _text(data.get(key)) or None
 
 
+# the labels of the date fields, for messages that name the field they concern
+DATE_FIELD_LABELS = {"period_end": "Use until", "expires": "Access until"}
+
+
 def date_not_past(
     data: Mapping[str, Any], key: str, errors: Errors, today: dt.date
 ) -> dt.date | None:
-    """A date (YYYY-MM-DD or a date) that must be given and must not be before today."""
+    """A date that must be given and must not be before today: a date, or the text a person
+    typed (2026年11月27日, 2026-11-27, 2026/11/27, full-width digits; web/dates.py reads it)."""
     value = data.get(key)
     if isinstance(value, dt.datetime):
         value = value.date()
@@ -129,14 +135,27 @@ def date_not_past(
         return None
     if not isinstance(value, dt.date):
         try:
-            value = dt.date.fromisoformat(str(value).strip()[:10])
+            value = _typed_date(str(value))
         except ValueError:
-            errors.setdefault(key, []).append(tk._("Not a valid date (YYYY-MM-DD)"))
+            message = tk._(
+                "{field}: “{value}” is not a date of the calendar; "
+                "write it as 2026-11-27 or 2026年11月27日"
+            )
+            label = tk._(DATE_FIELD_LABELS.get(key, key))
+            errors.setdefault(key, []).append(message.format(field=label, value=value))
             return None
     if value < today:
         errors.setdefault(key, []).append(tk._("The date must not be in the past"))
         return None
     return value
+
+
+def _typed_date(text: str) -> dt.date:
+    """A typed date, or an ISO date and time (2026-11-27T00:00:00) as API callers send it."""
+    try:
+        return dates.parse_date_input(text)
+    except ValueError:
+        return dt.datetime.fromisoformat(text.strip()).date()
 
 
 def request_fields(

@@ -175,6 +175,9 @@ def _grant_dict(grant: Grant) -> dict[str, Any]:
         "status": grant.status,
         "created": grant.created.isoformat(),
         "expires": grant.expires.isoformat(),
+        # a grant lasts through the day named (it ends at the next midnight): the day to show
+        "last_day": (grant.expires - dt.timedelta(microseconds=1)).date().isoformat(),
+        "status_label": states.grant_status_label(grant.status),
         "reason": grant.reason,
     }
 

@@ -41,3 +41,14 @@ def status_label(status: str) -> str:
         EXPIRED: tk._("Expired"),
     }
     return labels.get(status, status)
+
+
+def grant_status_label(status: str) -> str:
+    """A grant's state (GRANT_STATUS values) in the user's language."""
+    labels = {
+        "active": tk._("In effect"),
+        "suspended": tk._("Suspended"),
+        "revoked": tk._("Revoked"),
+        "expired": tk._("Expired"),
+    }
+    return labels.get(status, status)

@@ -290,8 +290,8 @@ def _take(
     }
     if transition.note:
         words[transition.note] = step.note or ""
-    message = tk._(transition.notice).format(**words)
-    return _notify(request, transition.notify, transition.notice_kind, message)
+    # the English message and its words: each reader reads it in their own language
+    return _notify(request, transition.notify, transition.notice_kind, transition.notice, words)
 
 
 def create(user: core_model.User, data: Mapping[str, Any]) -> AccessRequest:
@@ -339,10 +339,9 @@ def create(user: core_model.User, data: Mapping[str, Any]) -> AccessRequest:
         core_model.Session.add(request)
         due = request.due_date.isoformat()
         _add_history(request, user, "create", due_date=due)
-        message = tk._("New access request from {user} for “{title}”, answer due {due}.").format(
-            user=user.display_name, title=entry.get("title"), due=due
-        )
-        _commit(_notify(request, DECIDER, "request_created", message))
+        message = N_("New access request from {user} for “{title}”, answer due {due}.")
+        words = {"user": user.display_name, "title": entry.get("title"), "due": due}
+        _commit(_notify(request, DECIDER, "request_created", message, words))
     return request
 
 
@@ -388,11 +387,11 @@ def flag_overdue(on: dt.date | None = None) -> list[AccessRequest]:
             ):
                 continue
             _add_history(request, None, "flag_overdue", due_date=due)
-            message = tk._("Access request for “{title}” is overdue (due {due}).").format(
-                title=queries.entry_title(request), due=due
-            )
+            message = N_("Access request for “{title}” is overdue (due {due}).")
+            words = {"title": queries.entry_title(request), "due": due}
             notices += [
-                notify.add(uid, "request_overdue", message, _link(request)) for uid in sysadmins
+                notify.add(uid, "request_overdue", message, words, _link(request))
+                for uid in sysadmins
             ]
             flagged.append(request)
         _commit(notices)
@@ -438,13 +437,16 @@ def _link(request: AccessRequest) -> str:
     return f"/access-request/{request.id}"
 
 
-def _notify(request: AccessRequest, audience: str, kind: str, message: str) -> list[Notification]:
-    """Queue the notice for the requester, or for every admin of the owner organization."""
+def _notify(
+    request: AccessRequest, audience: str, kind: str, message: str, words: Mapping[str, Any]
+) -> list[Notification]:
+    """Queue the notice (an English message and its words) for the requester, or for every
+    admin of the owner organization."""
     if audience == REQUESTER:
         recipients = [request.requester_id]
     else:
         recipients = queries.org_admin_ids(request.owner_org)
-    return [notify.add(uid, kind, message, _link(request)) for uid in recipients]
+    return [notify.add(uid, kind, message, words, _link(request)) for uid in recipients]
 
 
 def _commit(notices: list[Notification]) -> None:

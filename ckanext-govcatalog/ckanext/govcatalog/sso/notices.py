@@ -30,7 +30,7 @@ def unknown_departments(user: model.User, groups: Iterable[str]) -> int:
     ) % {"user": user.display_name, "groups": "、".join(groups)}
     link = tk.url_for("user.read", id=user.name)
     recipients = data_administration_ids()
-    mail = [notify.add(uid, UNKNOWN_DEPARTMENT, message, link) for uid in recipients]
+    mail = [notify.add_text(uid, UNKNOWN_DEPARTMENT, message, link) for uid in recipients]
     model.Session.commit()
     notify.send_mail(mail)
     return len(recipients)

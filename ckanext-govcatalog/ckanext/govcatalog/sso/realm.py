@@ -16,6 +16,7 @@ one printed list serves both. scripts/services/keycloak.sh runs ``render`` befor
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -206,13 +207,10 @@ def render(realm: dict[str, Any], client_secret: str, password_of: Any) -> dict[
 
 def _demo_password_function(site_secret: str) -> Any:
     """The demo loader's password rule, for the site whose secret key is ``site_secret``."""
-    import ckan.plugins.toolkit as tk
-
     from ckanext.govcatalog.demo.loader import demo_password
 
-    # this process serves no site: give the loader's rule the secret the site's ini holds
-    tk.config["SECRET_KEY"] = site_secret
-    return demo_password
+    # this process serves no site: the loader's rule is given the secret the site's ini holds
+    return functools.partial(demo_password, site_secret=site_secret)
 
 
 def _read(path: str) -> str:

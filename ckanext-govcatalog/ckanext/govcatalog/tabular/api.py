@@ -14,9 +14,10 @@ Read paths of CKAN 2.12's DataStore (ckanext/datastore/logic/action.py, auth.py,
 Whether the viewer reads the entry's data at all is the ``resource_show`` auth (access/auth.py);
 the chained actions here narrow the answer to the columns the viewer holds (columns.py), mask
 personal columns (masking.py), and refuse input that would reach beyond them: ``fields``,
-``filters``, ``q``, ``full_text``, ``sort`` and ``distinct`` may only name columns the viewer
-reads, and only unmasked ones may be filtered, searched or sorted on (each such query reveals a
-hidden value one guess at a time). Every successful call is a usage record (usage.py).
+``filters``, ``q``, ``full_text``, ``contains`` (substring search, substring.py), ``sort`` and
+``distinct`` may only name columns the viewer reads, and only unmasked ones may be filtered,
+searched or sorted on (each such query reveals a hidden value one guess at a time). Every
+successful call is a usage record (usage.py).
 
 ``datastore_search_sql`` takes one arbitrary SELECT: columns can be renamed, computed
 (``substr``, ``concat``), joined or compared in a subquery, so neither a column limit nor a mask
@@ -36,7 +37,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model as core_model
 
 from ckanext.govcatalog.access import policy
-from ckanext.govcatalog.tabular import columns, masking, usage
+from ckanext.govcatalog.tabular import columns, masking, substring, usage
 
 Action = Callable[[dict[str, Any], dict[str, Any]], Any]
 AuthFunction = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
@@ -244,17 +245,72 @@ def restrict_search(
 # --- the chained actions and auth functions -------------------------------------------------
 
 
+def _narrow_trusted(data_dict: dict[str, Any], groups: list[substring.Group]) -> dict[str, Any]:
+    """A trusted caller's substring search over every column (an unknown table is left to the
+    DataStore, which answers NotFound)."""
+    resource_id = data_dict.get("resource_id") or data_dict.get("id")
+    if not isinstance(resource_id, str) or not _backend().resource_exists(
+        _real_resource_id(resource_id)
+    ):
+        return data_dict
+    real_id = _real_resource_id(resource_id)
+    table_columns = _table_columns(real_id)
+    return substring.narrow(
+        data_dict, real_id, restrict_contains(groups, columns.FULL, table_columns), table_columns
+    )
+
+
+def restrict_contains(
+    groups: list[substring.Group], access: columns.ColumnAccess, table_columns: list[str]
+) -> list[substring.Group]:
+    """The substring search (tabular/substring.py) limited to the columns the viewer may search:
+    a named column must be one of them (ValidationError naming it otherwise); a search over
+    every column looks only into them (it reveals nothing of the others)."""
+    limited: list[substring.Group] = []
+    for names, text in groups:
+        if names is None:
+            limited.append(([c for c in table_columns if access.may_query(c)], text))
+            continue
+        for column in names:
+            if column not in table_columns:
+                raise tk.ValidationError(
+                    {
+                        substring.PARAMETER: [
+                            tk._('The table has no column "{column}"').format(column=column)
+                        ]
+                    }
+                )
+            _check_column(access, substring.PARAMETER, column, query=True)
+        limited.append((names, text))
+    return limited
+
+
 @tk.chained_action
 @tk.side_effect_free
 def datastore_search(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    # ``contains`` is ours (the DataStore's schema would refuse it): checked like ``q``, then
+    # applied as a filter on the matching row numbers (substring.py)
+    data_dict, groups = substring.take(data_dict)
     if _trusted(context):
+        if groups:
+            data_dict = _narrow_trusted(data_dict, groups)
         return original(context, data_dict)
     governed = _governed(context, data_dict)
     if governed is None:
+        if groups:
+            raise tk.ValidationError(
+                {substring.PARAMETER: [tk._("This table cannot be searched this way")]}
+            )
         return original(context, data_dict)
     viewer, resource, access = governed
-    if access.restricted:
-        data_dict = restrict_search(data_dict, access, _table_columns(resource.id))
+    if access.restricted or groups:
+        table_columns = _table_columns(resource.id)
+        if access.restricted:
+            data_dict = restrict_search(data_dict, access, table_columns)
+            groups = restrict_contains(groups, access, table_columns)
+        else:
+            groups = restrict_contains(groups, columns.FULL, table_columns)
+        data_dict = substring.narrow(data_dict, resource.id, groups, table_columns)
     result = original(context, data_dict)
     field_ids = [f["id"] for f in result.get("fields") or []]
     if access.readable is not None:

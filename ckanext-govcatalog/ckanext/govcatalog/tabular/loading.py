@@ -39,6 +39,9 @@ from sqlalchemy import event, orm
 
 log = logging.getLogger(__name__)
 
+# a context key of package_create/update: the caller loads the changed tables itself, right after
+# (the demo set-up), so nothing is queued for them
+LOADED_BY_CALLER = "govcatalog_tabular_loaded_by_caller"
 TASK_TYPE = "govcatalog_tabular"
 TASK_KEY = "load"
 TABULAR_FORMATS = ("CSV", "XLSX")
@@ -183,7 +186,7 @@ def _entry_saved(sender: str, **kwargs: Any) -> None:
     context = kwargs.get("context") or {}
     result = kwargs.get("result")
     package_id = result.get("id") if isinstance(result, dict) else result
-    if not isinstance(package_id, str):
+    if not isinstance(package_id, str) or context.get(LOADED_BY_CALLER):
         return
     if context.get("defer_commit"):
         session = model.Session()
@@ -395,7 +398,15 @@ def _site_context() -> dict[str, Any]:
     return {"user": site_user["name"], "ignore_auth": True}
 
 
+def _table_exists(resource_id: str) -> bool:
+    from ckanext.datastore.backend import DatastoreBackend
+
+    return DatastoreBackend.get_active_backend().resource_exists(resource_id)
+
+
 def _drop_table(resource_id: str) -> None:
+    if not _table_exists(resource_id):
+        return  # datastore_delete would read the whole entry only to answer NotFound
     with contextlib.suppress(tk.ObjectNotFound):
         tk.get_action("datastore_delete")(
             _site_context(), {"resource_id": resource_id, "force": True}
@@ -489,6 +500,7 @@ def load_resource(resource_id: str) -> str:
     except LoadError as error:
         log.info("load of resource %s failed: %s", resource_id, error)
         _drop_table(resource_id)
+        _unmark_active(resource_id)
         set_state(
             resource_id, FAILED, reason=error.message, params=error.params, fingerprint=print_
         )
@@ -497,6 +509,7 @@ def load_resource(resource_id: str) -> str:
         log.exception("load of resource %s failed", resource_id)
         model.Session.rollback()
         _drop_table(resource_id)
+        _unmark_active(resource_id)
         set_state(
             resource_id,
             FAILED,
@@ -513,6 +526,17 @@ def load_resource(resource_id: str) -> str:
         columns=table.columns,
     )
     return LOADED
+
+
+def _unmark_active(resource_id: str) -> None:
+    """After a failed load: a resource marked as having a table when none exists (a caller
+    that loads right after creating, like the demo set-up, marks it ahead) is unmarked."""
+    res = model.Resource.get(resource_id)
+    if res is None or not tk.asbool(res.extras.get("datastore_active")):
+        return
+    if _table_exists(resource_id):
+        return
+    tk.get_action("resource_patch")(_site_context(), {"id": resource_id, "datastore_active": False})
 
 
 def reason_text(state: dict[str, Any]) -> str:

@@ -4,13 +4,14 @@ Rows are read through ``datastore_search`` with the viewer's own context, so wha
 row API (tabular/api.py: who may read, which columns, masking, usage records) governs the preview
 too; a viewer the API refuses sees why instead of rows. Paging and search are query parameters of
 the resource page itself (``page``, ``q``, ``column``), so the preview works without JavaScript.
-Search matches words that start with what was typed (DataStore full-text search, prefix form).
+Search finds values containing what was typed anywhere in them (the row API's ``contains``,
+tabular/substring.py): Chinese has no spaces between words, so 长兴街 must find
+"城关镇长兴街12号". Over all columns it looks only into the columns the viewer may search.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import ckan.plugins as p
@@ -21,7 +22,6 @@ from ckanext.govcatalog.tabular import loading
 PAGE_SIZE = 20
 # the longest search text taken from the page
 _MAX_QUERY = 100
-_WORD = re.compile(r"\w+")
 
 
 def _int_arg(name: str, default: int) -> int:
@@ -29,12 +29,6 @@ def _int_arg(name: str, default: int) -> int:
         return max(1, int(tk.request.args.get(name, default)))
     except (TypeError, ValueError):
         return default
-
-
-def prefix_query(text: str) -> str:
-    """DataStore full-text query matching rows with words starting with each word typed; only
-    letters and digits reach it (tsquery operators are dropped)."""
-    return " & ".join(f"{word}:*" for word in _WORD.findall(text)[:10])
 
 
 def _viewer_context() -> dict[str, Any]:
@@ -74,7 +68,8 @@ def table_preview(resource: dict[str, Any]) -> dict[str, Any]:
     """One page of the resource's rows as the viewer may read them, or why there are none.
 
     Keys: status (load_status), refused (the viewer may not read the rows), search_error,
-    fields, records, total, page, pages, q, column, page_size."""
+    fields, all_columns (of the table, when the viewer reads fewer), records, total, page,
+    pages, q, column, page_size."""
     status = load_status(resource)
     result: dict[str, Any] = {"status": status, "fields": [], "records": [], "total": 0}
     if status is None or status["state"] != loading.LOADED:
@@ -89,21 +84,19 @@ def table_preview(resource: dict[str, Any]) -> dict[str, Any]:
         "offset": (page - 1) * PAGE_SIZE,
         "include_total": True,
     }
-    query = prefix_query(q)
-    if query:
-        data.update(q={column: query} if column else query, plain=False)
+    if q:
+        data["contains"] = {column: q} if column else q
     search = tk.get_action("datastore_search")
     try:
         try:
             answer = search(_viewer_context(), dict(data))
         except tk.ValidationError as error:
-            if "q" not in data:
+            if "contains" not in data:
                 raise
             # the row API refuses this search (e.g. a column the viewer may not search on):
             # say so and show the rows unsearched
             result["search_error"] = _first_error(error)
-            data.pop("q")
-            data.pop("plain", None)
+            data.pop("contains")
             answer = search(_viewer_context(), dict(data))
     except tk.NotAuthorized:
         result["refused"] = True
@@ -116,6 +109,9 @@ def table_preview(resource: dict[str, Any]) -> dict[str, Any]:
         result["search_error"] = _first_error(error)
         return result
     result["fields"] = [f for f in answer.get("fields", []) if f["id"] != "_id"]
+    # a grant limited to some data items reads only those columns: say how many the table has
+    loaded_columns = (loading.load_state(resource["id"]) or {}).get("columns") or []
+    result["all_columns"] = max(len(loaded_columns), len(result["fields"]))
     result["records"] = answer.get("records", [])
     result["total"] = answer.get("total") or 0
     result["pages"] = max(1, math.ceil(result["total"] / PAGE_SIZE))

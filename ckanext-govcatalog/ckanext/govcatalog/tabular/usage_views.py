@@ -79,5 +79,25 @@ bp.add_url_rule("/dataset/<id>/usage", view_func=entry, endpoint="entry")
 bp.add_url_rule("/usage/grant/<grant_id>", view_func=grant, endpoint="grant")
 
 
+def usage_url(package_id: str | None = None, grant_id: str | None = None) -> str | None:
+    """The usage page of an entry (``package_id``) or of a grant (``grant_id``) when the current
+    user may read it (the same auth as the page: the owner department and sysadmins), else None,
+    so that pages link it only for those it opens for."""
+    if not (package_id or grant_id):
+        return None
+    data_dict = {"grant_id": grant_id} if grant_id else {"id": package_id}
+    try:
+        tk.check_access("govcatalog_usage_list", _context(), data_dict)
+    except tk.NotAuthorized:
+        return None
+    if grant_id:
+        return tk.h.url_for("govcatalog_usage.grant", grant_id=grant_id)
+    return tk.h.url_for("govcatalog_usage.entry", id=package_id)
+
+
 def get_blueprints() -> list[Blueprint]:
     return [bp]
+
+
+def get_helpers() -> dict[str, Any]:
+    return {"govcatalog_usage_url": usage_url}

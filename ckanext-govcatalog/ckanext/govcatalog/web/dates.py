@@ -72,6 +72,17 @@ def render_datetime(
     return chinese_datetime(value, with_hours=with_hours, with_seconds=with_seconds)
 
 
+def date_text(value: str) -> str:
+    """A date written YYYY-MM-DD as the page shows dates: 2026年11月27日 on a Chinese page,
+    unchanged otherwise (and when it is not such a date)."""
+    if not is_chinese_page():
+        return value
+    try:
+        return chinese_datetime(dt.date.fromisoformat(value.strip()))
+    except ValueError:
+        return value
+
+
 # 2026年11月27日, 2026-11-27, 2026/11/27, 2026.11.27 (spaces allowed around the parts); digits and
 # separators typed full-width (２０２６／１１／２７) are folded to ASCII first (NFKC)
 _DATE_INPUT = re.compile(

@@ -1,6 +1,7 @@
 """The main navigation by role (issue 14): what each viewer sees in the top bar.
 
-Everyone: 目录检索, 查找可复用数据, 信息系统, 部门, 数据元, 统计. Signed-in users: 共享申请, with
+Everyone: 目录检索, 查找可复用数据, 部门, 数据元, 统计. Government users (members of a
+department): 信息系统. Signed-in users: 共享申请, with
 the number of requests waiting for their decision (those of the departments they administer);
 department editors and admins: 批量导入. Groups only when the operator turns them on. Which
 pages a viewer may open is still decided by each page; this only leaves out links that do not
@@ -47,6 +48,14 @@ def _is_officer() -> bool:
     return bool(tk.h.organizations_available("create_dataset"))
 
 
+def _is_government_user() -> bool:
+    """A member of some department, or a sysadmin: who sees information systems (the rule is
+    access/policy.py's Viewer.government; this asks CKAN for the same memberships)."""
+    if not tk.current_user.is_authenticated:
+        return False
+    return bool(tk.current_user.sysadmin or tk.h.organizations_available("read"))
+
+
 def _item(route: str, label: str, prefixes: tuple[str, ...], **kwargs: Any) -> dict[str, Any]:
     url = tk.h.url_for(route, **kwargs)
     path = request.path if request else ""
@@ -67,8 +76,9 @@ def govcatalog_main_nav() -> list[dict[str, Any]]:
         _item("organization.index", tk._("Departments"), ("/organization",)),
         _item("govcatalog_elements.index", tk._("Data elements"), ("/data-element",)),
     ]
-    # the information-system pages exist only where the info_system schema is loaded
-    if "info_system.search" in current_app.view_functions:
+    # the information-system pages exist only where the info_system schema is loaded, and show
+    # systems to government users only (access/policy.py): the public gets no link to an empty list
+    if "info_system.search" in current_app.view_functions and _is_government_user():
         items.insert(2, _item("info_system.search", tk._("Information systems"), ("/info_system",)))
     if branding.govcatalog_portal()["show_groups"]:
         items.append(_item("group.index", tk._("Groups"), ("/group",)))

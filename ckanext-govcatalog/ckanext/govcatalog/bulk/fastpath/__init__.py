@@ -7,7 +7,9 @@ This package keeps every step that decides *what* is stored, and does the storin
 
 - validation.py: :func:`validate` runs each row through the dataset type's own create schema
   exactly once, reading organizations and users once per check and numbering new entries with
-  placeholder codes (placeholders.py), in several processes when allowed (workers.py).
+  placeholder codes (placeholders.py), in several processes when allowed (workers.py);
+  CKAN's own checks of the acting user and the provider are registered under their names
+  (ckan_checks.py, through IValidators) and asked once per check.
 - writing.py: :func:`write`, inside the caller's transaction, makes the codes real, inserts the
   rows (insert.py), builds each entry's package_show dicts from what it wrote (show.py), appends
   the activities and audit records package_create would (records.py), and sends the search

@@ -1,24 +1,21 @@
 """Checking many new rows through the create schema package_create uses.
 
 Each row goes through the dataset type's own create schema (the scheming validators, the web
-form's) exactly once. What the rules look up for every row is read once per check: URL names
-(package_names.names_known), organizations (orgs.read_once), and the acting user and the
-provider as CKAN's own validators read them (:func:`_ckan_reads_once`). New entries receive
-placeholder resource codes (placeholders.py), made real when they are written.
+form's) exactly once. What the rules look up for every row is read once per check, each through
+a block its own module offers: URL names (package_names.names_known), organizations
+(orgs.read_once), and CKAN's checks of the acting user and the provider
+(ckan_checks.answered_once). New entries receive placeholder resource codes (placeholders.py),
+made real when they are written.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import threading
-from collections.abc import Callable, Iterator
 from typing import Any
 
 from ckan import model
 from ckan.lib import plugins as lib_plugins
 
-from ckanext.govcatalog.bulk.fastpath import placeholders, workers
+from ckanext.govcatalog.bulk.fastpath import ckan_checks, placeholders, workers
 from ckanext.govcatalog.catalog import codes, orgs, package_names
 
 Checked = list[tuple[dict[str, Any], dict[str, Any]]]  # (validated data, errors) of each row
@@ -84,7 +81,7 @@ def _validate_part(
     numbering = placeholders.PlaceholderNumbering(process)
     out = []
     names = package_names.names_known([row.get("name") for row in rows])
-    with names, orgs.read_once(), _ckan_reads_once():
+    with names, orgs.read_once(), ckan_checks.answered_once():
         for i, row in enumerate(rows):
             context = {
                 "user": user,
@@ -103,64 +100,3 @@ def _validate_part(
     if process:
         model.Session.rollback()  # the worker's own connection goes back to its own pool
     return out
-
-
-# ---- CKAN's own reads of the user and the organization ------------------------------------------
-#
-# CKAN 2.12 reads the acting user and the entry's provider for every row where nothing of ours can
-# hand it a memo: owner_org_validator calls model.User.get and model.Group.get (module-level
-# calls, in a validator scheming rebuilds by name on every validation, so it cannot be swapped in
-# the schema we pass), and ignore_not_package_admin and ignore_not_sysadmin ask authz.is_sysadmin,
-# which reads the user with model.User.get unless it is the logged-in user. Four queries a row
-# (more for users who are not sysadmins), costing more than the rest of the check. Tried first: a
-# result cache on the session (SQLAlchemy's do_orm_execute event) still has the ORM build, run
-# and load every statement, and left a check twice as slow as answering from a dict; overriding
-# those validators by name would change the validation of every package_create for the sake of
-# this one. So the narrowest override left: while a check runs, and only in the context running
-# it, these two classmethods answer each reference once; other threads and requests meanwhile
-# reach CKAN's unchanged, and the originals are put back when the last check in this process
-# ends. (The catalog's own lookups take the check's memo explicitly: orgs.read_once and the
-# codes.Numbering in the context.)
-
-_ckan_reads: contextvars.ContextVar[dict[tuple[str, Any], Any] | None] = contextvars.ContextVar(
-    "govcatalog_bulk_ckan_reads", default=None
-)
-_READ_ONCE = (model.Group, model.User)
-_override_lock = threading.Lock()
-_checks_running = 0
-_originals: dict[type, Any] = {}
-
-
-def _answered_once(original: Callable[[Any, Any], Any]) -> Any:
-    def get(klass: Any, reference: Any) -> Any:
-        reads = _ckan_reads.get()
-        if reads is None:  # not a check: another thread or request
-            return original(klass, reference)
-        key = (klass.__name__, reference)
-        if key not in reads:
-            reads[key] = original(klass, reference)
-        return reads[key]
-
-    return classmethod(get)
-
-
-@contextlib.contextmanager
-def _ckan_reads_once() -> Iterator[None]:
-    global _checks_running
-    with _override_lock:
-        if _checks_running == 0:
-            for cls in _READ_ONCE:
-                _originals[cls] = cls.__dict__["get"]  # the classmethod itself
-                cls.get = _answered_once(_originals[cls].__func__)
-        _checks_running += 1
-    token = _ckan_reads.set({})
-    try:
-        yield
-    finally:
-        _ckan_reads.reset(token)
-        with _override_lock:
-            _checks_running -= 1
-            if _checks_running == 0:
-                for cls, original in _originals.items():
-                    cls.get = original
-                _originals.clear()
