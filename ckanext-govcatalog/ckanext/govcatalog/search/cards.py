@@ -1,10 +1,8 @@
 """Template helpers of the search result cards (templates/govcatalog/search/): the highlighted
 matches (search/highlight.py) and the entry's share and open levels as badges.
 
-A badge's colour follows the value's place in its vocabulary (schemas/vocab: the widest access
-first, none last), so no value is named here. The classes are Bootstrap 5's ``text-bg-*``, which
-set the text colour with the background: a bare ``.badge`` has white text and no background.
-With CKAN 2.12's colours each pair has a contrast of at least 4.5:1 (tested).
+A badge has the same class, and so the same colours from schemas/vocab, as on the entry page
+(web/branding.py): a bare ``.badge`` has white text and no background.
 """
 
 from __future__ import annotations
@@ -13,9 +11,7 @@ from typing import Any
 
 from ckanext.govcatalog import vocab
 from ckanext.govcatalog.search import highlight
-
-# the widest level, the levels between, no access
-LEVEL_CLASSES = ("text-bg-success", "text-bg-warning", "text-bg-secondary")
+from ckanext.govcatalog.web import branding
 
 
 def govcatalog_search_highlights(
@@ -27,17 +23,10 @@ def govcatalog_search_highlights(
 
 def govcatalog_level_badge(vocabulary: str, value: Any) -> dict[str, str] | None:
     """``{"label", "css"}`` of a share or open level, or None for a value the vocabulary lacks."""
-    values = vocab.values(vocabulary)
-    if value in (None, "") or str(value) not in values:
+    css = branding.level_badge_class(vocabulary, value)
+    if css is None:
         return None
-    place = values.index(str(value))
-    if place == 0:
-        css = LEVEL_CLASSES[0]
-    elif place == len(values) - 1:
-        css = LEVEL_CLASSES[2]
-    else:
-        css = LEVEL_CLASSES[1]
-    return {"label": vocab.label(vocabulary, value), "css": css}
+    return {"label": vocab.label(vocabulary, value), "css": f"govcatalog-level {css}"}
 
 
 def get_helpers() -> dict[str, Any]:

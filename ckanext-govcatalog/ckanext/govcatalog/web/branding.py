@@ -31,6 +31,15 @@ def govcatalog_portal() -> dict[str, Any]:
     return portal
 
 
+def level_badge_class(vocabulary: str, value: Any) -> str | None:
+    """The CSS class of a share or open level's badge (coloured by :func:`govcatalog_badge_css`),
+    or None for a vocabulary without badges or a value it lacks."""
+    prefix = BADGE_VOCABULARIES.get(vocabulary)
+    if prefix is None or value in (None, "") or str(value) not in vocab.values(vocabulary):
+        return None
+    return f"{prefix}-{value}"
+
+
 def badge_colours() -> dict[str, dict[str, str]]:
     """CSS class -> {"background", "color"} for every value of the badge vocabularies. A value
     without a valid colour gets none, and test_portal fails on it."""
