@@ -44,6 +44,12 @@ def test_a_colloquial_role_name_binds_to_the_legal_representative(index):
         ("申请单位地址", "地址"),  # the holder before the property
         ("监护人身份证号", "公民身份号码"),  # a role before the property
         ("法人姓名", "法定代表人姓名"),  # 法人 as a person is the legal representative
+        ("注册资本【万元】", "注册资本"),  # a unit in other brackets
+        ("注册资本万元", "注册资本"),  # a unit written without brackets
+        ("所在街道", "乡镇（街道）名称"),  # 街道 is the 乡镇（街道） level
+        ("乡镇/街道", "乡镇（街道）名称"),  # R6: every part names the same element
+        ("最高文化程度", "学历"),  # 文化程度 = 学历
+        ("工作单位电话", "联系电话"),  # the holder is a role's organization
     ],
 )
 def test_normalised_readings_bind_automatically(index, name, expected):
@@ -76,6 +82,10 @@ def test_unrelated_or_composite_names_are_not_bound_automatically(index):
     assert index.suggest("入库数据名称") == [] or not index.suggest("入库数据名称")[0].auto
     composite = index.suggest("住所/经营场所")
     assert composite and not composite[0].auto
+    parts_differ = index.suggest("姓名/性别")  # each part binds, but not to one element
+    assert parts_differ and not parts_differ[0].auto
+    street_address = index.suggest("街道地址")  # a street's address is no 乡镇（街道）
+    assert not street_address or not street_address[0].auto
     assert index.suggest("") == []
 
 

@@ -17,6 +17,24 @@ from pypinyin import Style, lazy_pinyin
 _DROP = re.compile(r"[\s_\-·•.:：;；,，、'\"“”‘’《》<>〈〉【】\[\]{}]+")
 _BRACKETED = re.compile(r"\(([^()]*)\)")
 _TRAILING_COUNTER = re.compile(r"\d+$")
+# other bracket forms read as round brackets by ``core`` (注册资本【万元】, 面积〔平方米〕);
+# ``fold`` keeps dropping them, so the register's identity of a name does not change
+_OTHER_BRACKETS = str.maketrans(
+    {
+        "【": "(",
+        "】": ")",
+        "〔": "(",
+        "〕": ")",
+        "[": "(",
+        "]": ")",
+        "［": "(",
+        "］": ")",
+        "{": "(",
+        "}": ")",
+        "｛": "(",
+        "｝": ")",
+    }
+)
 # longest first: 号码 before 号
 _SUFFIXES = (
     ("号码", "号"),
@@ -45,7 +63,7 @@ def canonical_suffix(text: str) -> str:
 
 def core(name: str) -> str:
     """The folded name without brackets' notes or a trailing counter, with one suffix form."""
-    text = fold(name)
+    text = fold((name or "").translate(_OTHER_BRACKETS))
     text = _BRACKETED.sub("", text).replace("(", "").replace(")", "")
     text = _TRAILING_COUNTER.sub("", text) or text
     return canonical_suffix(text)
@@ -53,7 +71,9 @@ def core(name: str) -> str:
 
 def bracketed(name: str) -> list[str]:
     """The notes in brackets of a name (行政相对人代码_5 (居民身份证号) -> [居民身份证号])."""
-    return [part for part in _BRACKETED.findall(fold(name)) if part]
+    return [
+        part for part in _BRACKETED.findall(fold((name or "").translate(_OTHER_BRACKETS))) if part
+    ]
 
 
 def initials(name: str) -> str:

@@ -7,10 +7,11 @@ the element's name / a synonym                1.0 / 0.98
 the identifier typed (GMSFHM)                 0.95
 same core (names.core + the rules' words)     0.95
 a bracket's note names it                     0.93
-a holder, role or time word before it         0.93 less 0.005 a character taken off
+a holder, role or time word before it         0.93 less 0.005 a character taken off (0.02 at most)
 the name without its 名称 (专业 -> 专业名称)    0.93
 a holder-free element's name ending it        0.91 (出资人身份证号, 卫生许可证号 -> 证照编号)
 a pattern of the rules (与户主关系)           0.91
+every part of a composite name names it       the least of the parts' (街道/乡镇, R6)
 the name ends with an element's name of 4+    0.88 (申请评定残疾类别 -> 残疾类别)
 ... of 2 or 3 characters                      up to 0.80 (会计机构负责人 is no 负责人)
 an abbreviation of one element's name         0.85 (邮编 -> 邮政编码)
@@ -20,13 +21,15 @@ fuzzy similarity (rapidfuzz)                  up to 0.80
 
 The core of a name (names.core: width, brackets, 号/号码/编号/代码, 时间/日期) is further
 normalised by the rules of schemas/elements/rules/name_rules.yaml, applied alike to the
-register's names and to the item's: equivalent words (状态/状况, 签发/颁发/发证, 全称/名称,
-手机号码/手机, R12's kinds of organization), equivalent endings (合计/总额, 年月/日期, 住址 ->
-居住地址), the leading words, role aliases, and the holder-free elements (an ID number, a phone
-number, a name or a licence number is the same element whoever holds it).
+register's names and to the item's: trailing units (注册资本万元), equivalent words (状态/状况,
+签发/颁发/发证, 全称/名称, 手机号码/手机, R12's kinds of organization), equivalent endings
+(合计/总额, 年月/日期, 住址 -> 居住地址), the leading words, role aliases, and the holder-free
+elements (an ID number, a phone number, a name or a licence number is the same element whoever
+holds it).
 
 A role noun alone means that person's name (联系人 -> 联系人姓名). A name that joins several items
-(X、Y, X/Y, X及Y, X或Y, X和Y) is never bound automatically unless it is a name of the element.
+(X、Y, X/Y, X及Y, X或Y, X和Y) is never bound automatically unless it is a name of the element
+or every part alone binds automatically to that one element.
 
 A suggestion whose element the item's type or length cannot hold (an 18-character identifier in
 a date) keeps a third of its confidence. ``auto`` marks the best suggestion when it may be
@@ -67,6 +70,9 @@ CORE = 0.95
 BRACKET = 0.93
 LEADING = 0.93
 LEADING_PER_CHARACTER = 0.005  # the less taken off, the closer the reading
+# ... but a known holder word taken off is a safe reading however long it is (拟开设机构所在地区县):
+# the penalty ranks readings, it never takes one below AUTO_CONFIDENCE
+LEADING_PENALTY_CAP = 0.02
 # a holder-free element's name ending a longer name (出资人身份证号, 办公电话, 卫生许可证号): above
 # AUTO_CONFIDENCE, below the readings that take off a known leading word
 HOLDER_FREE = 0.91
@@ -91,6 +97,7 @@ FUZZY_CUTOFF = 60
 class NameRules:
     """The reading rules of schemas/elements/rules/name_rules.yaml."""
 
+    trailing_units: tuple[str, ...] = ()
     equivalent_words: tuple[tuple[str, str], ...] = ()
     equivalent_endings: tuple[tuple[str, str], ...] = ()
     leading_words: tuple[str, ...] = ()
@@ -108,6 +115,9 @@ class NameRules:
             return tuple(sorted(folded, key=lambda kv: -len(kv[0])))
 
         return cls(
+            trailing_units=tuple(
+                sorted((names.fold(u) for u in data.get("trailing_units") or ()), key=len)[::-1]
+            ),
             equivalent_words=longest_first(data.get("equivalent_words")),
             equivalent_endings=longest_first(data.get("equivalent_endings")),
             leading_words=tuple(names.fold(w) for w in data.get("leading_words") or ()),
@@ -125,7 +135,12 @@ class NameRules:
         )
 
     def normal(self, key: str) -> str:
-        """A core key with the equivalent words and endings made one."""
+        """A core key without a trailing unit, with the equivalent words and endings made one."""
+        for unit in self.trailing_units:
+            # 注册资本万元 is a 注册资本; the rest must still be a name (not 万元 alone)
+            if key.endswith(unit) and len(key) - len(unit) >= 2:
+                key = key[: -len(unit)]
+                break
         for word, same in self.equivalent_words:
             key = key.replace(word, same)
         for ending, same in self.equivalent_endings:
@@ -266,6 +281,7 @@ class Index:
             if element_id and confidence > best.get(element_id, (0.0, ""))[0]:
                 best[element_id] = (confidence, how)
 
+        offer(*self._parts(name))
         folded = names.fold(name)
         if folded in self.exact:
             element_id, kind = self.exact[folded]
@@ -279,11 +295,11 @@ class Index:
             offer(self.cores.get(self.core(note)), BRACKET, "bracket")
         for text, taken in [(key, 0), *self._leading_readings(key)]:
             if text != key:
-                offer(self.cores.get(text), LEADING - LEADING_PER_CHARACTER * taken, "leading")
+                offer(self.cores.get(text), _leading(taken), "leading")
             if text.endswith("人"):
                 offer(
                     self.cores.get(text + ROLE_NAME),
-                    LEADING - LEADING_PER_CHARACTER * taken,
+                    _leading(taken),
                     "role",
                 )
         offer(*self._holder_free(key))
@@ -314,6 +330,26 @@ class Index:
         ):
             offer(self.cores[candidate], FUZZY * score / 100, "fuzzy")
         return best
+
+    def _parts(self, name: str) -> tuple[str | None, float, str]:
+        """R6: a name joining several items (街道/乡镇) names one element when every part, read
+        alone, binds to that same element (each part's best reading, at auto confidence)."""
+        parts = [part for part in COMPOSITE.split(name) if part.strip()]
+        if len(parts) < 2:
+            return None, 0.0, ""
+        chosen: set[str] = set()
+        confidences: list[float] = []
+        for part in parts:
+            ranked = sorted(self._matches(part).items(), key=lambda kv: -kv[1][0])
+            if not ranked or ranked[0][1][0] < AUTO_CONFIDENCE:
+                return None, 0.0, ""
+            if len(ranked) > 1 and ranked[1][1][0] >= ranked[0][1][0]:
+                return None, 0.0, ""
+            chosen.add(ranked[0][0])
+            confidences.append(ranked[0][1][0])
+        if len(chosen) != 1:
+            return None, 0.0, ""
+        return chosen.pop(), min(confidences), "parts"
 
     def _holder_free(self, key: str) -> tuple[str | None, float, str]:
         """The holder-free element whose name ends ``key``, unless a longer name of another
@@ -357,7 +393,7 @@ class Index:
         if ranked:
             top = ranked[0]
             runner_up = ranked[1].confidence if len(ranked) > 1 else 0.0
-            composite = COMPOSITE.search(name) and top.match not in ("name", "synonym")
+            composite = COMPOSITE.search(name) and top.match not in ("name", "synonym", "parts")
             top.auto = bool(
                 top.fits
                 and top.confidence >= AUTO_CONFIDENCE
@@ -365,6 +401,11 @@ class Index:
                 and not composite
             )
         return ranked[: max(limit, 0)]
+
+
+def _leading(taken: int) -> float:
+    """The confidence of a reading with ``taken`` characters of leading words taken off."""
+    return LEADING - min(LEADING_PER_CHARACTER * taken, LEADING_PENALTY_CAP)
 
 
 def _abbreviates(short: str, long: str) -> bool:
