@@ -49,23 +49,25 @@ def add(
     """Queue an in-app notice in the current session (the caller commits). ``message_id`` is an
     English msgid with {name} fields, filled from ``params`` whenever the notice is shown."""
     kept = {key: _plain(value) for key, value in (params or {}).items()}
-    notice = Notification(
-        id=str(uuid.uuid4()),
-        user_id=user_id,
-        created=dt.datetime.utcnow(),
-        kind=kind,
-        message=in_site_language(message_id, kept),
-        message_id=message_id,
-        params=kept,
-        link=link,
-        read=False,
-    )
-    core_model.Session.add(notice)
-    return notice
+    return _queue(user_id, kind, in_site_language(message_id, kept), link, message_id, kept)
 
 
 def add_text(user_id: str, kind: str, message: str, link: str | None = None) -> Notification:
     """Queue a notice whose text is already written (it is shown as it is, in any language)."""
+    return _queue(user_id, kind, message, link)
+
+
+def _queue(
+    user_id: str,
+    kind: str,
+    message: str,
+    link: str | None,
+    message_id: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> Notification:
+    # a written-out notice leaves message_id and params unset (SQL NULL; JSONB would keep an
+    # explicit None as JSON null)
+    rendered = {} if message_id is None else {"message_id": message_id, "params": params}
     notice = Notification(
         id=str(uuid.uuid4()),
         user_id=user_id,
@@ -74,6 +76,7 @@ def add_text(user_id: str, kind: str, message: str, link: str | None = None) -> 
         message=message,
         link=link,
         read=False,
+        **rendered,
     )
     core_model.Session.add(notice)
     return notice
