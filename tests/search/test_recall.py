@@ -214,6 +214,31 @@ def test_abbreviations_and_common_names_find_the_full_form(q, title):
 
 
 @pytestmark_db
+def test_an_entry_filed_under_the_theme_typed_ranks_above_titles_holding_its_words_apart():
+    # the theme is the publisher's own subject: the whole name there counts as a phrase (solrconfig
+    # pf), above a title that holds the theme's words apart; every entry is filed under a theme
+    org = factories.Organization()
+    for title, theme in (
+        ("体系建设资金与信用贷款台账", "价格监管"),
+        ("企业红黑名单", "信用体系"),
+        ("公共停车场泊位", "城乡建设"),
+        ("城乡低保对象名册", "社区治理"),
+    ):
+        _entry(org, title, theme=[theme])
+    assert titles(search(q="信用体系")) == ["企业红黑名单", "体系建设资金与信用贷款台账"]
+
+
+@pytestmark_db
+def test_the_wider_social_security_finds_its_part_and_not_the_other_way():
+    org = factories.Organization()
+    _entry(org, "社会保险参保人数")
+    _entry(org, "社会保障资金支出")
+    assert titles(search(q="社会保险")) == ["社会保险参保人数"]
+    # the part is found, below the entry holding the words typed
+    assert titles(search(q="社会保障")) == ["社会保障资金支出", "社会保险参保人数"]
+
+
+@pytestmark_db
 def test_an_abbreviation_expands_one_way():
     # 七普 => 第七次全国人口普查: the full name does not find every title holding 七普
     org = factories.Organization()

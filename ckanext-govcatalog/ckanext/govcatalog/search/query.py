@@ -36,11 +36,16 @@ MAX_QUERY_LENGTH = 200
 # synonyms), pinyin, data items, whole identifiers (string fields: a code matches only in full)
 # and, weighted as the summary is (below the title; 0.5, 1, 2 and 4 measured on the development
 # queries of scripts/bench/search_relevance.py), the titles of its provider and the departments
-# above it.
+# above it. The theme (所属主题, indexed by CKAN as the text field extras_theme) counts as the
+# tags do: it is the publisher's own subject word, and in the full text alone a theme's name
+# was outweighed by titles holding its words apart (solrconfig.xml adds its phrase boost).
+# title_exact 8 -> 12: a word typed outranks its synonyms in the title more clearly (车辆 had
+# ranked titles holding only 机动车 first: two bigrams outscore one; development plain
+# R-precision 0.957 -> 0.990).
 QUERY_FIELDS = (
-    "name^4 title^4 title_exact^8 tags^2 groups^2 text "
+    "name^4 title^4 title_exact^12 tags^2 groups^2 text "
     "title_pinyin^2 title_initials data_item_text^2 "
-    "resource_code^10 org_code^5 division_code^2 region_code^2 org_path_title^1"
+    "resource_code^10 org_code^5 division_code^2 region_code^2 org_path_title^1 extras_theme^2"
 )
 
 _ALLOWED_DEFTYPES = {"dismax", "edismax", "lucene"}
