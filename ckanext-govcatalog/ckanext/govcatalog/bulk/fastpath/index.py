@@ -106,14 +106,19 @@ class Index:
                 except BaseException as error:  # handed to the caller by flush()
                     self._error = error
 
+    def raise_if_failed(self) -> None:
+        """Raises what sending has raised so far, so that a caller need not build more
+        documents in vain."""
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
     def flush(self) -> None:
         if self._sender is not None:
             self._queue.put(None)
             self._sender.join()
             self._sender = None
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
+        self.raise_if_failed()
 
     def withdraw(self) -> None:
         with contextlib.suppress(Exception):
