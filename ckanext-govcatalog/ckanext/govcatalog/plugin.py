@@ -8,6 +8,8 @@ dict merge would let one silently replace the other).
 
 from __future__ import annotations
 
+import copy
+import functools
 import importlib
 import os
 from typing import Any
@@ -83,6 +85,7 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
         "web.session",
         "web.compat",
         "web.login_throttle",
+        "web.page_cache",
         "sharing.views",
         "search.views",
         "access.accesslog",
@@ -143,6 +146,16 @@ def _command_group() -> click.Group:
     return govcatalog
 
 
+@functools.lru_cache(maxsize=2)
+def _declarations(path: str, mtime: float) -> dict[str, Any]:
+    """config_declaration.yaml, parsed once per process (again if it changes): every app built
+    loads the plugins again, and the test suite builds hundreds (~0.1 s of YAML each)."""
+    import yaml
+
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
 class GovCatalogPlugin(p.SingletonPlugin, DefaultTranslation, PermissionLabels):
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
@@ -174,11 +187,8 @@ class GovCatalogPlugin(p.SingletonPlugin, DefaultTranslation, PermissionLabels):
 
     # IConfigDeclaration
     def declare_config_options(self, declaration: Any, key: Any) -> None:
-        import yaml
-
         path = os.path.join(os.path.dirname(__file__), "config_declaration.yaml")
-        with open(path, encoding="utf-8") as f:
-            declaration.load_dict(yaml.safe_load(f))
+        declaration.load_dict(copy.deepcopy(_declarations(path, os.path.getmtime(path))))
 
     # IActions / IAuthFunctions / IValidators / ITemplateHelpers / IBlueprint / IClick
     def get_actions(self) -> dict[str, Any]:
@@ -201,9 +211,10 @@ class GovCatalogPlugin(p.SingletonPlugin, DefaultTranslation, PermissionLabels):
 
     # IMiddleware: runs after CKAN registered its error handlers, so ours replace its 500 page
     def make_middleware(self, app: Any, config: Any) -> Any:
-        from ckanext.govcatalog.web import errors
+        from ckanext.govcatalog.web import errors, page_cache
 
         errors.install(app)
+        page_cache.install(app)
         return app
 
     # ISignal: the audit chain records catalog changes from action_succeeded; tabular loading
@@ -220,6 +231,9 @@ class GovCatalogPlugin(p.SingletonPlugin, DefaultTranslation, PermissionLabels):
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        from ckanext.govcatalog.web import page_cache
+
+        page_cache.search_index_changing()  # cached search pages must not outlive the update
         pkg_dict = search_index.before_dataset_index(pkg_dict, element_provenance.index_fields)
         pkg_dict = search_text.add_search_text(pkg_dict)
         return access_indexing.before_dataset_index(pkg_dict)
