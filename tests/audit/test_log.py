@@ -21,7 +21,7 @@ from ckan.cli.cli import ckan as ckan_cli
 from ckanext.govcatalog.audit import log as chain
 from ckanext.govcatalog.model import AuditRecord
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+pytestmark = pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 
 TRIGGER = "govcatalog_audit_append_only"
 

@@ -18,7 +18,7 @@ from ckanext.govcatalog.audit import records
 from ckanext.govcatalog.model import AuditRecord
 from tests import factories
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+pytestmark = pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 
 
 def stored() -> list[AuditRecord]:

@@ -19,6 +19,12 @@ pytestmark = [
 ]
 
 
+@pytest.fixture
+def app(shared_app):
+    """The module's one app (tests/conftest.py): plugins load once for the module."""
+    return shared_app
+
+
 def _count() -> int:
     return call_action("package_search", q="*:*", include_private=True)["count"]
 

@@ -20,6 +20,12 @@ pytestmark = [
 
 
 @pytest.fixture
+def app(shared_app):
+    """The module's one app (tests/conftest.py): plugins load once for the module."""
+    return shared_app
+
+
+@pytest.fixture
 def imported(bulk_env):
     rows = [
         entry_row(1, "石泉县公安局", 信息资源代码="403001/000001", 关联资源代码="403001/000002"),

@@ -27,6 +27,13 @@ from tests import factories
 
 pytestmark = pytest.mark.usefixtures("with_request_context")
 
+
+@pytest.fixture
+def app(shared_app):
+    """The module's one app (tests/conftest.py): plugins load once for the module."""
+    return shared_app
+
+
 # differ by nature between two creations of the same row
 VOLATILE = {
     "id",
@@ -109,7 +116,7 @@ def _fast_create(rows: list[dict[str, Any]], user: str, processes: int = 1) -> l
 
 # 2: rows checked, and package_show dicts built, in forked worker processes
 @pytest.mark.parametrize("processes", [1, 2])
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 def test_fast_path_makes_what_package_create_makes(county_and_department, processes):
     admin, dept = county_and_department["admin"], county_and_department["dept"]
     user = admin["name"]
@@ -156,7 +163,7 @@ def test_fast_path_makes_what_package_create_makes(county_and_department, proces
     assert call_action("package_search", q="*:*", include_private=True)["count"] == 6
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 def test_import_rows_against_the_real_schema(county_and_department):
     admin, dept = county_and_department["admin"], county_and_department["dept"]
     rows = [
@@ -184,7 +191,7 @@ def test_import_rows_against_the_real_schema(county_and_department):
     assert len(_activities(result.package_ids[2])) == 1
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 def test_validation_split_between_processes_is_the_same(county_and_department):
     admin, dept = county_and_department["admin"], county_and_department["dept"]
     user = admin["name"]
@@ -219,7 +226,7 @@ def test_validation_split_between_processes_is_the_same(county_and_department):
 
 
 @pytest.mark.parametrize("role", ["sysadmin", "editor"])
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 def test_the_user_and_the_organizations_are_read_once_per_run(county_and_department, role):
     """Checking and writing four times as many rows asks the database for the user and the
     organizations no more often, for a sysadmin and for a department's editor (whom CKAN also
@@ -262,7 +269,7 @@ def test_the_user_and_the_organizations_are_read_once_per_run(county_and_departm
     assert (model.Group.__dict__["get"], model.User.__dict__["get"]) == lookups
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 def test_ckans_checks_asked_once_give_what_they_give_each_row(county_and_department):
     """CKAN's checks of the user and the provider, asked once per check, do to every row what
     they do to it alone (package_create's validation, after its auth): an editor of another
@@ -306,7 +313,7 @@ def test_ckans_checks_asked_once_give_what_they_give_each_row(county_and_departm
                 assert ("state" in data) == (user == admin["name"])
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 def test_documents_are_built_without_being_sent(county_and_department):
     """solr_docs gives the documents CKAN's indexer makes (our index hook's fields included)
     without sending them, and leaves CKAN's indexer as it was."""
@@ -330,7 +337,7 @@ def test_documents_are_built_without_being_sent(county_and_department):
 
 
 @pytest.mark.parametrize("processes", [1, 2])
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 def test_a_failure_while_writing_leaves_nothing(county_and_department, monkeypatch, processes):
     admin, dept = county_and_department["admin"], county_and_department["dept"]
     user = admin["name"]

@@ -17,11 +17,17 @@ pytestmark = [
 ]
 
 
+@pytest.fixture
+def app(shared_app):
+    """The module's one app (tests/conftest.py): plugins load once for the module."""
+    return shared_app
+
+
 def _activities(pkg_id: str) -> int:
     return len(call_action("package_activity_list", id=pkg_id, limit=100))
 
 
-@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.usefixtures("shared_plugins")
 def test_template_follows_the_schema():
     lay = layout.layout()
     wb = load_workbook(io.BytesIO(workbook.template_bytes(lay)))

@@ -26,8 +26,14 @@ from tests.bulk.test_views import REPORT_URL, body, count, login, token, upload
 pytestmark = [
     pytest.mark.ckan_config("scheming.dataset_schemas", FIXTURE_SCHEMA),
     pytest.mark.ckan_config(jobs.THRESHOLD_OPTION, "2"),
-    pytest.mark.usefixtures("with_plugins", "clean_redis"),
+    pytest.mark.usefixtures("shared_plugins", "clean_redis"),
 ]
+
+
+@pytest.fixture
+def app(shared_app):
+    """The module's one app (tests/conftest.py): plugins load once for the module."""
+    return shared_app
 
 
 def three_rows() -> bytes:

@@ -23,8 +23,15 @@ from tests.bulk.spreadsheets import FIXTURE_SCHEMA, entry_row, item_rows, xlsx
 
 pytestmark = [
     pytest.mark.ckan_config("scheming.dataset_schemas", FIXTURE_SCHEMA),
-    pytest.mark.usefixtures("with_plugins"),
+    pytest.mark.usefixtures("shared_plugins"),
 ]
+
+
+@pytest.fixture
+def app(shared_app):
+    """The module's one app (tests/conftest.py): plugins load once for the module."""
+    return shared_app
+
 
 PASSWORD = "correct123"  # the factories' password
 TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')

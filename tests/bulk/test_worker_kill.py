@@ -42,7 +42,7 @@ pytestmark = [
     pytest.mark.ckan_config("scheming.dataset_schemas", FIXTURE_SCHEMA),
     pytest.mark.ckan_config("govcatalog.bulk.background_rows", "200"),
     pytest.mark.ckan_config("ckan.locale_default", "zh_Hans_CN"),
-    pytest.mark.usefixtures("with_plugins", "clean_redis"),
+    pytest.mark.usefixtures("shared_plugins", "clean_redis"),
 ]
 
 

@@ -15,7 +15,14 @@ from ckan.tests.helpers import call_action
 from ckanext.govcatalog.catalog import codes
 from tests import factories
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+@pytest.fixture
+def app(shared_app):
+    """The module's one app (tests/conftest.py): plugins load once for the module."""
+    return shared_app
+
+
+pytestmark = pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 
 
 def create(world: dict[str, Any], **overrides: Any) -> dict[str, Any]:

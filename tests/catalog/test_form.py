@@ -12,10 +12,17 @@ from ckanext.govcatalog.catalog import form
 from tests import factories
 from tests.ops.forms import read_form, replace
 
+
+@pytest.fixture
+def app(shared_app):
+    """The module's one app (tests/conftest.py): plugins load once for the module."""
+    return shared_app
+
+
 HEADER = "信息项名称\t数据类型\t数据长度（字节）\t描述\t涉及个人信息"
 
 
-@pytest.mark.usefixtures("with_plugins", "with_request_context")
+@pytest.mark.usefixtures("shared_plugins", "with_request_context")
 class TestPaste:
     def test_rows_without_header_in_the_grids_column_order(self):
         pasted = form.parse_grid_paste(
@@ -96,7 +103,7 @@ class TestPaste:
         ]
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 class TestPasteAction:
     def test_paste_action_answers_rows_and_errors_in_chinese(self, app, world):
         response = app.post(
@@ -135,7 +142,7 @@ def _login(app: Any, name: str) -> None:
 
 
 @pytest.mark.ckan_config("ckan.locale_default", "zh_Hans_CN")
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 class TestGridForm:
     def _edit_form(self, app: Any, world: dict[str, Any]) -> tuple[str, dict[str, Any], list]:
         entry = factories.Entry(user=world["admin"], owner_org=world["dept"]["id"])

@@ -20,6 +20,14 @@ from tests import factories
 PKG = os.path.join(
     os.path.dirname(__file__), "..", "..", "ckanext-govcatalog", "ckanext", "govcatalog"
 )
+
+
+@pytest.fixture
+def app(shared_app):
+    """The module's one app (tests/conftest.py): plugins load once for the module."""
+    return shared_app
+
+
 SPEC_FIELDS = [
     "title",
     "notes",
@@ -58,7 +66,7 @@ def _fields(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {f["field_name"]: f for f in schema.get("dataset_fields") or schema["fields"]}
 
 
-@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.usefixtures("shared_plugins")
 class TestSchemas:
     def test_both_dataset_types_are_loaded(self):
         assert set(call_action("scheming_dataset_schema_list")) == {"dataset", "info_system"}
@@ -235,7 +243,7 @@ def world(county_and_department: dict[str, Any]) -> dict[str, Any]:
     return {"admin": admin, "pkg": pkg}
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 class TestPages:
     def test_entry_page_shows_the_catalog_card(self, app, world):
         html = app.get("/dataset/people", headers={"Authorization": world["admin"]["token"]})

@@ -14,7 +14,13 @@ from ckanext.govcatalog.catalog.field_rules import uscc_check_char
 from tests import factories
 from tests.factories import COUNTY_CODE
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+# plugins and the app once for the module (tests/conftest.py); data per test as before
+pytestmark = pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
+
+
+@pytest.fixture
+def app(shared_app):
+    return shared_app
 
 
 def create(world: dict[str, Any], **overrides: Any) -> dict[str, Any]:

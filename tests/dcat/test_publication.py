@@ -16,7 +16,14 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from tests import factories
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+@pytest.fixture
+def app(shared_app):
+    """The module's one app (tests/conftest.py): plugins load once for the module."""
+    return shared_app
+
+
+pytestmark = pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")

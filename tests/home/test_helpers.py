@@ -11,7 +11,14 @@ import pytest
 
 from tests import factories
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+@pytest.fixture
+def app(shared_app):
+    """The module's one app (tests/conftest.py): plugins load once for the module."""
+    return shared_app
+
+
+pytestmark = pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 
 _CHART_DATA = re.compile(r'<script type="application/json" id="gc-home-data">(.*?)</script>', re.S)
 

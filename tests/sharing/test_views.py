@@ -16,7 +16,14 @@ from ckanext.govcatalog.sharing import workdays
 from tests import factories
 from tests.factories import PASSWORD, PERSON_ITEMS
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+@pytest.fixture
+def app(shared_app):
+    """The module's one app (tests/conftest.py): plugins load once for the module."""
+    return shared_app
+
+
+pytestmark = pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 
 TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
 

@@ -24,7 +24,7 @@ D = dt.date
 # --- the migration ------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.usefixtures("shared_plugins", "clean_db")
 def test_migration_creates_and_drops_the_tables(migrate_db_for):
     tables = [
         "govcatalog_access_request",
@@ -82,7 +82,8 @@ def new_request(world, who: str = "gov", entry: str = "conditional", **over):
     return act("access_request_create", world[who], **data)
 
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+# plugins once for the module (tests/conftest.py); data per test as before
+pytestmark = pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 
 
 def test_create_starts_the_clock_and_tells_the_deciders(world, monkeypatch):

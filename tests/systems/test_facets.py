@@ -9,8 +9,15 @@ import pytest
 
 from tests import factories
 
+
+@pytest.fixture
+def app(shared_app):
+    """The module's one app (tests/conftest.py): plugins load once for the module."""
+    return shared_app
+
+
 pytestmark = [
-    pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
+    pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index"),
     pytest.mark.ckan_config("ckan.locale_default", "zh_Hans_CN"),
 ]
 

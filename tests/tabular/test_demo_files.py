@@ -93,7 +93,7 @@ def test_files_are_marked_as_sample_data() -> None:
     assert "示例数据".encode("utf-16-be").hex().upper().encode() in document.content
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 def test_attached_sample_is_marked_and_loads(county_and_department: dict[str, Any]) -> None:
     admin = county_and_department["admin"]
     entry = factories.Entry(
@@ -114,7 +114,7 @@ def test_attached_sample_is_marked_and_loads(county_and_department: dict[str, An
     assert check_value("gb11643", rows["records"][0]["公民身份号码"])
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 @pytest.mark.ckan_config("govcatalog.tabular.max_bytes", 64)
 def test_a_sample_whose_load_fails_is_not_left_marked_as_having_a_table(
     county_and_department: dict[str, Any],

@@ -107,7 +107,7 @@ def entry(county_and_department: dict[str, Any], with_test_worker: None) -> dict
     return {"admin": admin, "entry": created}
 
 
-pytestmark_db = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+pytestmark_db = pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 
 
 @pytestmark_db

@@ -13,7 +13,14 @@ from ckanext.govcatalog.tabular import loading, substring
 from tests import factories
 from tests.web.english import english_on_page
 
-with_db = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+@pytest.fixture
+def app(shared_app):
+    """The module's one app (tests/conftest.py): plugins load once for the module."""
+    return shared_app
+
+
+with_db = pytest.mark.usefixtures("shared_plugins", "clean_db", "clean_index")
 
 SECRET = "机密站点值"
 
