@@ -29,11 +29,14 @@ stored, which covers a page rendered between the bump and the commit (or the Sol
 follows it. Every entry also expires after ``govcatalog.page_cache.ttl`` seconds.
 
 Redis down: nothing is cached or served from the cache and the page is rendered as usual; a bump
-that could not be sent is sent again by the next request of that process.
+that could not be sent is sent again by a thread of that process every OWED_RETRY_SECONDS until
+Redis takes it (and by the process's next request, and when a command ends).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import hashlib
 import json
 import logging
@@ -173,6 +176,7 @@ def bump(quiet_seconds: int = QUIET_AFTER_WRITE) -> None:
         _warn("page cache: the generation was not bumped (Redis does not answer)")
         with _owed_lock:
             _owed[_site()] = max(_owed.get(_site(), 0), quiet_seconds)
+            _start_retrying()
 
 
 def send_owed_bump() -> None:
@@ -181,6 +185,45 @@ def send_owed_bump() -> None:
         quiet = _owed.pop(_site(), None)
     if quiet is not None:
         bump(quiet)
+
+
+OWED_RETRY_SECONDS = 0.5
+_retrier: list[threading.Thread | None] = [None]
+
+
+def _start_retrying() -> None:
+    """Other processes may serve pages from before the lost bump as soon as Redis answers
+    again; this process's next request may be far off (or never come: a command that exits), so
+    a thread keeps sending the owed bump until Redis takes it. Called with _owed_lock held."""
+    thread = _retrier[0]
+    if thread is not None and thread.is_alive():
+        return
+    thread = threading.Thread(target=_retry_owed_bumps, name="page-cache-owed-bump", daemon=True)
+    _retrier[0] = thread
+    thread.start()
+
+
+def _retry_owed_bumps() -> None:
+    while True:
+        time.sleep(OWED_RETRY_SECONDS)
+        with _owed_lock:
+            if not _owed:
+                _retrier[0] = None
+                return
+        try:
+            send_owed_bump()  # a failure owes it again (the thread is alive: no second one)
+        except Exception:  # never let the thread die with a bump owed
+            log.exception("page cache: sending the owed generation bump failed")
+
+
+@atexit.register
+def _send_owed_bump_at_exit() -> None:
+    # a command that wrote while Redis was down tries once more before it ends
+    with _owed_lock:
+        owed = bool(_owed)
+    if owed:
+        with contextlib.suppress(Exception):
+            send_owed_bump()
 
 
 _last_index_bump = [0.0]
