@@ -15,14 +15,13 @@ import json
 from typing import Any
 
 import ckan.model as core_model
-import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 import pytest
-from ckan.common import config
 from ckan.tests.helpers import call_action
 
 from ckanext.govcatalog.model import AccessLog
 from tests.access import read_path_world as rpw
+from tests.module_app import catalog_app
 
 COLUMNS = list(rpw.ENTRIES)  # uo uc ux co cc cx nx is pv
 # fmt: off
@@ -78,26 +77,8 @@ def assert_no_secret(role: str, text: str, keys: set[str], where: str) -> None:
 @pytest.fixture(scope="module")
 def web_and_world(reset_db, reset_index, migrate_db_for):
     """The catalog, built once for the module, and one test app with our plugins loaded."""
-    from ckan.tests.helpers import _get_test_app
-    from ckan.tests.pytest_ckan import ckan_setup
-
-    saved = {"ckan.plugins": config.get("ckan.plugins")}
-    config["ckan.plugins"] = PLUGINS
-    p.load_all()
-    web = _get_test_app()
-    # url_for outside a request (upload URLs) must know the routes of this app
-    saved_context = ckan_setup._tests_test_request_context
-    ckan_setup._tests_test_request_context = web.flask_app.test_request_context()
-    reset_db()
-    migrate_db_for("activity")
-    migrate_db_for("govcatalog")
-    reset_index()
-    try:
+    with catalog_app(reset_db, reset_index, migrate_db_for, PLUGINS) as web:
         yield web, rpw.build()
-    finally:
-        ckan_setup._tests_test_request_context = saved_context
-        config.update(saved)
-        p.unload_all()
 
 
 @pytest.fixture(scope="module")

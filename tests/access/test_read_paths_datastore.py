@@ -21,6 +21,7 @@ from ckan.tests.helpers import call_action
 
 from tests.access import read_path_world as rpw
 from tests.access import test_read_paths as trp
+from tests.module_app import catalog_app
 from tests.tabular import datastore_world as dw
 
 KEYS = rpw.WITH_RESOURCES  # uo uc ux co cc cx nx pv
@@ -65,23 +66,8 @@ def masked_id(key: str) -> str:
 @pytest.fixture(scope="module")
 def web_and_world(reset_db, reset_index, migrate_db_for):
     """The matrix world with a DataStore table on each entry's uploaded resource."""
-    import ckan.plugins as p
-    from ckan.common import config
-    from ckan.tests.helpers import _get_test_app
-    from ckan.tests.pytest_ckan import ckan_setup
-
-    saved = {"ckan.plugins": config.get("ckan.plugins")}
-    config["ckan.plugins"] = PLUGINS
-    p.load_all()
-    web = _get_test_app()
-    saved_context = ckan_setup._tests_test_request_context
-    ckan_setup._tests_test_request_context = web.flask_app.test_request_context()
-    reset_db()
-    migrate_db_for("activity")
-    migrate_db_for("govcatalog")
-    reset_index()
-    dw.clear_datastore()
-    try:
+    with catalog_app(reset_db, reset_index, migrate_db_for, PLUGINS) as web:
+        dw.clear_datastore()
         world = rpw.build()
         for key in KEYS:
             call_action(
@@ -93,10 +79,6 @@ def web_and_world(reset_db, reset_index, migrate_db_for):
                 records=[{"姓名": f"qzsecret{key}name", "公民身份号码": secret_id(key)}],
             )
         yield web, world
-    finally:
-        ckan_setup._tests_test_request_context = saved_context
-        config.update(saved)
-        p.unload_all()
 
 
 @pytest.fixture(scope="module")

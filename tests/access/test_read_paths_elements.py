@@ -11,12 +11,11 @@ from __future__ import annotations
 import csv
 import io
 
-import ckan.plugins as p
 import pytest
-from ckan.common import config
 from ckan.tests.helpers import call_action
 
 from tests.elements import provenance_world as pw
+from tests.module_app import catalog_app
 from tests.web.english import data_words, english_on_page
 
 PLUGINS = "govcatalog scheming_datasets scheming_organizations activity"
@@ -85,20 +84,7 @@ REPEATED = {
 def web_and_world(reset_db, reset_index, migrate_db_for):
     """The catalog, built once for the module, one test app with our plugins loaded, and an API
     token per role (which signs in page requests too)."""
-    from ckan.tests.helpers import _get_test_app
-    from ckan.tests.pytest_ckan import ckan_setup
-
-    saved = {"ckan.plugins": config.get("ckan.plugins")}
-    config["ckan.plugins"] = PLUGINS
-    p.load_all()
-    web = _get_test_app()
-    saved_context = ckan_setup._tests_test_request_context
-    ckan_setup._tests_test_request_context = web.flask_app.test_request_context()
-    reset_db()
-    migrate_db_for("activity")
-    migrate_db_for("govcatalog")
-    reset_index()
-    try:
+    with catalog_app(reset_db, reset_index, migrate_db_for, PLUGINS) as web:
         world = pw.build()
         tokens = {}
         for role, user in world.users.items():
@@ -110,10 +96,6 @@ def web_and_world(reset_db, reset_index, migrate_db_for):
                 else None
             )
         yield web, world, tokens
-    finally:
-        ckan_setup._tests_test_request_context = saved_context
-        config.update(saved)
-        p.unload_all()
 
 
 def get(web_and_world, role: str, url: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-import ckan.plugins as p
 import pytest
 from ckan.cli.cli import ckan as ckan_cli
 from ckan.common import config
@@ -18,6 +17,7 @@ from ckan.tests.helpers import call_action
 
 from ckanext.govcatalog.elements import provenance, refresh
 from tests.elements import provenance_world as pw
+from tests.module_app import catalog_app
 
 PLUGINS = "govcatalog scheming_datasets scheming_organizations activity"
 
@@ -25,25 +25,8 @@ PLUGINS = "govcatalog scheming_datasets scheming_organizations activity"
 @pytest.fixture(scope="module")
 def web_and_world(reset_db, reset_index, migrate_db_for):
     """The catalog, built once for the module, and one test app with our plugins loaded."""
-    from ckan.tests.helpers import _get_test_app
-    from ckan.tests.pytest_ckan import ckan_setup
-
-    saved = {"ckan.plugins": config.get("ckan.plugins")}
-    config["ckan.plugins"] = PLUGINS
-    p.load_all()
-    web = _get_test_app()
-    saved_context = ckan_setup._tests_test_request_context
-    ckan_setup._tests_test_request_context = web.flask_app.test_request_context()
-    reset_db()
-    migrate_db_for("activity")
-    migrate_db_for("govcatalog")
-    reset_index()
-    try:
+    with catalog_app(reset_db, reset_index, migrate_db_for, PLUGINS) as web:
         yield web, pw.build()
-    finally:
-        ckan_setup._tests_test_request_context = saved_context
-        config.update(saved)
-        p.unload_all()
 
 
 @pytest.fixture(scope="module")

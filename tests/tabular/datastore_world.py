@@ -13,12 +13,11 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-import ckan.plugins as p
 import pytest
-from ckan.common import config
 from ckan.tests.helpers import call_action
 
 from tests import factories
+from tests.module_app import catalog_app
 
 PLUGINS = "govcatalog scheming_datasets scheming_organizations activity dcat datastore"
 ITEMS = ["姓名", "公民身份号码", "性别", "备注"]  # 姓名 and 公民身份号码 are personal (factories)
@@ -125,26 +124,9 @@ def build() -> World:
 @pytest.fixture(scope="module")
 def web_and_world(reset_db, reset_index, migrate_db_for) -> Iterator[tuple[Any, World]]:
     """The world, built once for the module, and a test app with the DataStore loaded."""
-    from ckan.tests.helpers import _get_test_app
-    from ckan.tests.pytest_ckan import ckan_setup
-
-    saved = {"ckan.plugins": config.get("ckan.plugins")}
-    config["ckan.plugins"] = PLUGINS
-    p.load_all()
-    web = _get_test_app()
-    saved_context = ckan_setup._tests_test_request_context
-    ckan_setup._tests_test_request_context = web.flask_app.test_request_context()
-    reset_db()
-    migrate_db_for("activity")
-    migrate_db_for("govcatalog")
-    reset_index()
-    clear_datastore()
-    try:
+    with catalog_app(reset_db, reset_index, migrate_db_for, PLUGINS) as web:
+        clear_datastore()
         yield web, build()
-    finally:
-        ckan_setup._tests_test_request_context = saved_context
-        config.update(saved)
-        p.unload_all()
 
 
 def ctx(world: World, role: str) -> dict[str, Any]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import ckan.plugins as p
 import pytest
 from bs4 import BeautifulSoup
 from ckan.tests.helpers import call_action
 
 from tests import factories
+from tests.module_app import catalog_app
 from tests.web.english import data_words, english_on_page
 
 # (config is reset before each test, so these are marks, not module-fixture assignments)
@@ -27,23 +27,8 @@ pytestmark = [
 def web_and_catalog(reset_db, reset_index, migrate_db_for):
     """The catalog, built once for the module (the crawl only reads it), and one test app with
     the plugins of the test ini."""
-    from ckan.tests.helpers import _get_test_app
-    from ckan.tests.pytest_ckan import ckan_setup
-
-    p.load_all()
-    web = _get_test_app()
-    # url_for outside a request must know the routes of this app
-    saved_context = ckan_setup._tests_test_request_context
-    ckan_setup._tests_test_request_context = web.flask_app.test_request_context()
-    reset_db()
-    migrate_db_for("activity")
-    migrate_db_for("govcatalog")
-    reset_index()
-    try:
+    with catalog_app(reset_db, reset_index, migrate_db_for) as web:
         yield web, _build_catalog()
-    finally:
-        ckan_setup._tests_test_request_context = saved_context
-        p.unload_all()
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,8 @@ import time
 from typing import Any
 
 import ckan.lib.redis
-import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 import pytest
-from ckan.common import config
 from ckan.lib.redis import connect_to_redis
 from ckan.tests.helpers import call_action
 from itsdangerous import URLSafeTimedSerializer
@@ -27,6 +25,7 @@ from itsdangerous import URLSafeTimedSerializer
 from ckanext.govcatalog.bulk import importer, layout
 from ckanext.govcatalog.web import page_cache
 from tests import factories
+from tests.module_app import catalog_app
 
 PLUGINS = "govcatalog scheming_datasets scheming_organizations activity"
 STATUS = page_cache.STATUS_HEADER
@@ -40,20 +39,7 @@ pytestmark = [
 def site(reset_db, reset_index, migrate_db_for):
     """One app with our plugins and a small catalog: a department, its editor and three entries
     open to all."""
-    from ckan.tests.helpers import _get_test_app
-    from ckan.tests.pytest_ckan import ckan_setup
-
-    saved = {"ckan.plugins": config.get("ckan.plugins")}
-    config["ckan.plugins"] = PLUGINS
-    p.load_all()
-    web = _get_test_app()
-    saved_context = ckan_setup._tests_test_request_context
-    ckan_setup._tests_test_request_context = web.flask_app.test_request_context()
-    reset_db()
-    migrate_db_for("activity")
-    migrate_db_for("govcatalog")
-    reset_index()
-    try:
+    with catalog_app(reset_db, reset_index, migrate_db_for, PLUGINS) as web:
         admin = factories.Sysadmin()
         dept = factories.Department(user=admin, name="pc-dept", org_code=factories.POLICE_CODE)
         editor = factories.User(fullname="Cachetest Editorname")
@@ -75,10 +61,6 @@ def site(reset_db, reset_index, migrate_db_for):
             for key in ("stays", "closes", "goes")
         }
         yield {"web": web, "admin": admin, "dept": dept, "editor": editor, "entries": entries}
-    finally:
-        ckan_setup._tests_test_request_context = saved_context
-        config.update(saved)
-        p.unload_all()
 
 
 def settle() -> None:
