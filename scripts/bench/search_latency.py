@@ -71,6 +71,30 @@ interleaved run (--runs 150 --rounds 6, load 5-7): browse 0.77x, all 0.80x. The 
 with words stay above 1.2x one by one: stock CKAN finds nothing (pinyin, department + topic) or
 a few thousand entries by whitespace tokens, so its Solr time is ~0 ms, while govcatalog's is 1-2
 ms at p50 and its Python side serves and labels what it finds (~20 ms at p50 of wall time).
+
+Where that time goes (issue 16, 2026-11-30, fourth session; load average 1-2). cProfile of 40
+searches per kind in one process, and a wall-time split without the profiler (medians, 60
+searches per kind, both sides alternating): one Chinese word, govcatalog 24.5 ms = Solr request
+and response decoding 11.3 (1,000-11,000 found: 20 documents and 13 filled facets come back),
+the viewer and its organisations 2.7 and the served results 1.5 (access/), facet labels 2.1
+(search/facets.py: one SQL query for the source departments' titles, ~1.7 ms), CKAN's decoding
+of the 20 stored dicts 1.2, CKAN's facet restructuring and its own organisation-title query the
+rest; stock 14.7 ms = Solr 4.5 (few or no results, empty facets) and organization_list_for_user
+7.7. Department + topic: 22.6 vs 14.1 ms, the same split. The query side of search/ costs 0.15 ms
+a search: jieba's tokenizer is built once per process, the cut of a run cached (lru_cache), the
+regexes compiled at import, the vocabulary labels read once per vocabulary and language. The one
+repeated lookup left, the request's language once per facet, is now made once per search
+(~0.2 ms); results were compared before and after on 75 searches (15 per kind): the same ids in
+the same order, counts, facets and labels, result dicts. So the ratio of the kinds with query
+words is mostly stock CKAN finding nothing to return, not waste in search/. Timed at load 1-2
+(--skip-load, the 10,000 x 10 copies above, --runs 300 --rounds 10), p95 govcatalog / stock /
+ratio, ms, the committed facet labelling (left) and the new (right) in two runs minutes apart:
+browse 39.0 / 45.3 / 0.86x and 38.4 / 46.7 / 0.82x, one Chinese word 33.2 / 30.5 / 1.09x and
+30.6 / 29.0 / 1.05x, department + topic 32.5 / 22.0 / 1.48x and 28.1 / 19.5 / 1.44x, pinyin
+28.7 / 24.0 / 1.19x and 32.4 / 19.2 / 1.69x, word + facet filters 27.4 / 31.9 / 0.86x and 32.4 /
+26.1 / 1.24x, all kinds 33.8 / 38.8 / 0.87x and 32.7 / 37.8 / 0.86x (p50 all 22.4 vs 21.4 ms).
+At this load every kind stays far below 150 ms; the per-kind p95 ratios move by +-0.3-0.5x
+between two runs of the same code (stock's p95 of a kind that finds nothing is 19-24 ms).
 """
 
 from __future__ import annotations

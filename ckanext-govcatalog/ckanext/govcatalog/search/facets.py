@@ -71,12 +71,12 @@ def group_facets(
     return dataset_facets(facets, package_type)
 
 
-def _vocab_labels(field: str) -> dict[str, str]:
+def _vocab_labels(field: str, lang: str | None = None) -> dict[str, str]:
     """The labels of the facet values from the vocabulary named like the field, if any."""
     if field not in vocab.vocabulary_names():
         return {}
     try:
-        return vocab.labels(field)
+        return vocab.labels(field, lang)
     except Exception:  # a malformed vocabulary must not break search
         log.exception("vocabulary %s could not be read for facet labels", field)
         return {}
@@ -96,23 +96,26 @@ def _org_titles(values: list[str]) -> dict[str, str]:
     return out
 
 
-def value_labels(field: str, values: list[str]) -> dict[str, str]:
-    """Display labels for the facet values of ``field``."""
+def value_labels(field: str, values: list[str], lang: str | None = None) -> dict[str, str]:
+    """Display labels for the facet values of ``field`` (vocabulary labels in ``lang``, default
+    the request's language)."""
     if field in ORG_FIELDS:
         return _org_titles(values)
-    labels = _vocab_labels(field)
+    labels = _vocab_labels(field, lang)
     return {v: labels[v] for v in values if v in labels}
 
 
 def label_facets(search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
     """after_dataset_search: Chinese display names for the facet values."""
     facets = search_results.get("search_facets") or {}
+    # the request's language, looked up once for the search's dozen facets, not once per facet
+    lang = vocab.current_lang() if facets else None
     for field, facet in facets.items():
         # tags are free text; CKAN itself labels "organization" with the org titles
         if field in ("tags", "organization") or field not in _FACET_FIELDS:
             continue
         items = facet.get("items") or []
-        labels = value_labels(field, [i["name"] for i in items])
+        labels = value_labels(field, [i["name"] for i in items], lang)
         for item in items:
             if item["name"] in labels:
                 item["display_name"] = labels[item["name"]]
