@@ -61,6 +61,9 @@ def failed_service(error: BaseException | None) -> str | None:
         seen.add(id(error))
         if isinstance(error, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError)):
             return "database"
+        # a statement of this session failed with its connection and was never rolled back
+        if isinstance(error, sqlalchemy.exc.PendingRollbackError):
+            return "database"
         if isinstance(error, sqlalchemy.exc.DBAPIError) and error.connection_invalidated:
             return "database"
         if isinstance(error, (search.SearchIndexError, search.SolrConnectionError)):
@@ -98,15 +101,15 @@ def _respond(service: str, error: BaseException) -> Any:
     session.pop("_flashes", None)
     text = message(service)
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if service == "database":
+        # the session's transaction died with its connection; the next request needs a new one
+        _release_session()
     if request.path.startswith("/api/"):
         body = {
             "success": False,
             "error": {"__type": "Service Unavailable", "service": service, "message": text},
         }
         return body, 503, headers
-    if service == "database":
-        # the session's transaction died with its connection; the page may need a new one
-        _release_session()
     try:
         page = tk.render(
             "error_document_template.html",
@@ -181,6 +184,7 @@ def install(app: Flask) -> None:
     for kind in (
         sqlalchemy.exc.OperationalError,
         sqlalchemy.exc.InterfaceError,
+        sqlalchemy.exc.PendingRollbackError,
         search.SearchIndexError,
         search.SolrConnectionError,
         pysolr.SolrError,
