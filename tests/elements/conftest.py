@@ -64,3 +64,22 @@ def element_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture(scope="module")
+def bench():
+    """scripts/bench/element_binding.py as a module (the scoring and the splits under test)."""
+    import importlib.util
+    import pathlib
+    import sys
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "scripts" / "bench" / "element_binding.py"
+    spec = importlib.util.spec_from_file_location("element_binding_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    # its dataclasses look their module up by name while the class is made
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.modules.pop(spec.name, None)

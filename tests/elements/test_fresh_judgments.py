@@ -5,10 +5,8 @@ tests/data/element_judgments_fresh.yaml holding exactly what that rule yields.""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import pathlib
-import sys
 
 import pytest
 import yaml
@@ -18,20 +16,6 @@ from ckanext.govcatalog.elements import names, seedfile, transfer
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FRESH = ROOT / "tests" / "data" / "element_judgments_fresh.yaml"
 JUDGED_BEFORE = ROOT / "tests" / "data" / "element_judgments.yaml"
-
-
-@pytest.fixture(scope="module")
-def bench():
-    path = ROOT / "scripts" / "bench" / "element_binding.py"
-    spec = importlib.util.spec_from_file_location("element_binding_fresh", path)
-    module = importlib.util.module_from_spec(spec)
-    # its dataclasses look their module up by name while the class is made
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 def _judgments(path: pathlib.Path) -> dict[str, str]:

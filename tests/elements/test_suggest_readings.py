@@ -7,9 +7,7 @@ held-out half, fresh-dev and fresh-test apart."""
 
 from __future__ import annotations
 
-import importlib.util
 import pathlib
-import sys
 import zlib
 
 import pytest
@@ -107,20 +105,6 @@ def test_a_unit_of_count_in_a_note_makes_the_column_numeric(index):
     assert (best.name, best.auto) == ("疾病名称", True)
     # a type the caller gives is not overridden
     assert index.suggest("疾病（户）", data_type="C")[0].auto is True
-
-
-@pytest.fixture(scope="module")
-def bench():
-    path = ROOT / "scripts" / "bench" / "element_binding.py"
-    spec = importlib.util.spec_from_file_location("element_binding", path)
-    module = importlib.util.module_from_spec(spec)
-    # its dataclasses look their module up by name while the class is made
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 def test_the_benchmark_splits_dev_again_and_leaves_the_held_out_half_alone(bench):
