@@ -276,6 +276,17 @@ def occurrences(corpus: str) -> Counter[str]:
     return counts
 
 
+def suggester_and_anchors(seed: list[dict]) -> dict[str, object]:
+    """The suggester and the two anchors, each built from the same published seed."""
+    from ckanext.govcatalog.elements.suggest import Element, Index
+
+    return {
+        "govcatalog": Index(Element.of(e) for e in seed),
+        "exact name": ExactNameAnchor(seed),
+        "jieba overlap": JiebaOverlapAnchor(seed),
+    }
+
+
 def published_seed() -> list[dict]:
     sys.path.insert(0, os.path.join(ROOT, "ckanext-govcatalog"))
     from ckanext.govcatalog.elements import seedfile
@@ -378,14 +389,9 @@ def run_fresh(corpus: str, split: str = "fresh", show_errors: bool = False) -> i
         return 2
 
     from ckanext.govcatalog.elements import names
-    from ckanext.govcatalog.elements.suggest import Element, Index
 
     seed = published_seed()
-    matchers = {
-        "govcatalog": Index(Element.of(e) for e in seed),
-        "exact name": ExactNameAnchor(seed),
-        "jieba overlap": JiebaOverlapAnchor(seed),
-    }
+    matchers = suggester_and_anchors(seed)
     shown = FRESH_SHOWN[split]
     chosen_names = [n for n in judgments if fresh_split_of(n) in FRESH_PARTS[split]]
     print(
@@ -469,14 +475,9 @@ def main() -> int:
         return 2
 
     from ckanext.govcatalog.elements import names
-    from ckanext.govcatalog.elements.suggest import Element, Index
 
     seed = published_seed()
-    matchers = {
-        "govcatalog": Index(Element.of(e) for e in seed),
-        "exact name": ExactNameAnchor(seed),
-        "jieba overlap": JiebaOverlapAnchor(seed),
-    }
+    matchers = suggester_and_anchors(seed)
     shown = SHOWN[args.split]
     judged_names = [n for n in judgments if split_of(n) in PARTS[args.split]]
     print(
