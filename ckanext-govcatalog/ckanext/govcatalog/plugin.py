@@ -77,6 +77,7 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
         "web.navigation",
         "web.dates",
         "web.naming",
+        "web.entry_page",
         "sso.helpers",
         "tabular.preview",
         "tabular.usage_views",
