@@ -49,10 +49,7 @@ def _grant_ids(user_id: str | None, package_id: str) -> list[str]:
     if not user_id:
         return []
     rows = core_model.Session.query(Grant.id).filter(
-        Grant.user_id == user_id,
-        Grant.package_id == package_id,
-        Grant.status == grants.ACTIVE,
-        Grant.expires > dt.datetime.utcnow(),
+        Grant.package_id == package_id, grants.active(user_id, dt.datetime.utcnow())
     )
     return [row[0] for row in rows]
 

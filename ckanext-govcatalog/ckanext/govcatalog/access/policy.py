@@ -136,8 +136,13 @@ class Viewer:
 ANONYMOUS = Viewer()
 
 
-def viewer_for(user: Any) -> Viewer:
-    """The Viewer for a model.User, a user name or id, or None / an anonymous user."""
+def viewer_for(user: Any, *, with_grants: bool = True) -> Viewer:
+    """The Viewer for a model.User, a user name or id, or None / an anonymous user.
+
+    ``with_grants=False`` leaves ``granted`` empty and saves its query, for a caller that reads
+    the grants of the entries it judges itself, together with those entries (read_paths: one
+    query for a page of search results); such a Viewer must not be judged without them.
+    """
     if isinstance(user, str):
         user = core_model.User.get(user) if user else None
     if user is None or not isinstance(user, core_model.User) or user.state != "active":
@@ -148,7 +153,7 @@ def viewer_for(user: Any) -> Viewer:
         user_id=user.id,
         name=user.name,
         org_ids=read_org_ids(user.id),
-        granted=grants.active_grant_package_ids(user.id),
+        granted=grants.active_grant_package_ids(user.id) if with_grants else frozenset(),
     )
 
 
@@ -188,12 +193,12 @@ def read_org_ids(user_id: str) -> frozenset[str]:
     return frozenset(ids)
 
 
-def viewer_from_context(context: Mapping[str, Any]) -> Viewer:
-    """The Viewer of an action's context (``auth_user_obj``, else ``user``)."""
+def viewer_from_context(context: Mapping[str, Any], *, with_grants: bool = True) -> Viewer:
+    """The Viewer of an action's context (``auth_user_obj``, else ``user``); see viewer_for."""
     user = context.get("auth_user_obj")
     if not isinstance(user, core_model.User):
         user = context.get("user")
-    return viewer_for(user)
+    return viewer_for(user, with_grants=with_grants)
 
 
 # The Viewer of the action being served, so that the permission labels CKAN asks for within the

@@ -15,6 +15,7 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 
 from ckanext.govcatalog import vocab
 
@@ -82,14 +83,20 @@ def _vocab_labels(field: str, lang: str | None = None) -> dict[str, str]:
         return {}
 
 
+_GROUP = model.group_table
+# one statement built at import, not an ORM query built per call: it runs on every search with
+# results, and building it cost more than the database's answer (ORM 3.0-4.3 ms, a plain
+# SELECT 2.2-2.6 ms, at load 6, 2026-11-30)
+_ORG_TITLES = sa.select(_GROUP.c.id, _GROUP.c.name, _GROUP.c.title).where(
+    _GROUP.c.name.in_(sa.bindparam("values", expanding=True))
+    | _GROUP.c.id.in_(sa.bindparam("values", expanding=True))
+)
+
+
 def _org_titles(values: list[str]) -> dict[str, str]:
     if not values:
         return {}
-    rows = (
-        model.Session.query(model.Group.id, model.Group.name, model.Group.title)
-        .filter(model.Group.name.in_(values) | model.Group.id.in_(values))
-        .all()
-    )
+    rows = model.Session.execute(_ORG_TITLES, {"values": list(values)}).all()
     out: dict[str, str] = {}
     for gid, name, title in rows:
         out[gid] = out[name] = title or name
