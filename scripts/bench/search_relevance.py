@@ -30,11 +30,16 @@ What it does, in one run:
            theme, multi) and more plain ones, written by the new set's rule from tags, themes and
            word pairs that no other file uses, judged before any search ran on them; tuned on;
      new   search_relevance_queries_new.yaml: queries written by another rule and judged before
-           any search was run on them.
-   Tuning runs name the development sets only (``--sets dev,devnew``), so the held-out figures
-   are not even printed while a setting is tried.
-   Targets (issue 16), checked on test and new: nDCG@10 >= 0.90, R-precision >= 0.80, and at least
-   the anchor's nDCG@10 and R-precision on every kind.
+           any search was run on them;
+     dev2 / test2  search_relevance_queries_fresh.yaml: a second fresh set of the kinds plain,
+           multi and tag, written by the new set's rule from words, tags and word pairs that no
+           other file uses and judged before any search ran on it, split by a rule fixed before
+           judging (SHA-256 of the query text even: dev2, odd: test2; ``split_fresh``); dev2 is
+           tuned on, test2 held out.
+   Tuning runs name the development sets only (``--sets dev,devnew,dev2``), so the held-out
+   figures are not even printed while a setting is tried.
+   Targets (issue 16), checked on test, new and test2: nDCG@10 >= 0.90, R-precision >= 0.80, and
+   at least the anchor's nDCG@10 and R-precision on every kind.
 
 Analyzer history. Issue 5 measured the Chinese analyzers on all 93 queries (2026-11-27):
                                             nDCG@10  R-prec  P@10   MRR
@@ -108,11 +113,54 @@ field-centric parse with sow=false asks every word of a dept + topic query from 
 R-precision 0.79 -> 0.74; with sow=true mm applies inside each synonym group: 0.69 overall), the
 run as typed as an extra optional phrase clause (it counts for mm and let 行政 处罚 "行政处罚"
 drop the department), provider weight 0.3-1.0, tie 0.1-1.0, pf slop 2-4.
+A second fresh development set (fourth session, 2026-11-30). devnew showed nothing left for the
+held-out cells below the anchor (test plain R-precision, new multi nDCG@10, new tag R-precision),
+so search_relevance_queries_fresh.yaml adds 52 queries of those kinds (16 tag, 20 multi, 16
+plain) by the new set's rule, from words, tags and word pairs no other file uses, judged before
+any search, split by SHA-256 parity into dev2 (27: 13 tag, 8 multi, 6 plain) and test2 (25: 3
+tag, 12 multi, 10 plain). Tuned on dev + devnew + dev2 only. What dev2 showed, and why:
+  * a query of one synonym term made of two words (高龄津贴; devnew's 道路运输, dev's
+    居民消费价格指数) is kept whole by the cut so that its synonyms apply, and the whole term is
+    one phrase: 高龄老人津贴 and 道路货物运输 were not found (高龄津贴 R-precision 0.60, anchor
+    1.00). search/query.py whole_term_or_parts now sends such a one-term query as the term, once
+    per part plus once, beside its parts, with mm = the number of parts: the term or a synonym
+    of it, or all the parts apart. Copies = parts: dev synonym R-precision 0.929 -> 0.901
+    (医疗 ... 保险 apart in 工伤保险定点医疗机构); parts + 1 (kept): 0.913, the term itself ranked
+    higher. A query of several words keeps one clause per word (a copy would stand in for a
+    department). The copies cost Solr about 1 ms more for these queries at 9,834 records. The
+    phrase boost holds one phrase per combination of the clauses' synonyms, so a term with many
+    synonym forms keeps its one clause (query.PHRASE_FORMS_MAX: 12 of the 754 terms with parts
+    overflowed Solr's 1024 clauses without it; it changes none of the judged queries).
+  * a tag of several words (国有经济) no longer counted once the query was cut into 国有 经济:
+    "tags" is a string field, matched whole. The tags are now also indexed as words (tags_text,
+    no synonyms) and boosted as a phrase (pf tags_text^8; 16 measured the same, 32 put one-word
+    tags above titles: dev2 tag nDCG@10 0.998 -> 0.891). 国有经济 R-precision 0.67 -> 0.83.
+  * measured and not kept: the title's synonym-bearing weight 4 -> 2 / 1 (the literal word in a
+    summary still below a synonym in a title; dev department and synonym fell), BM25 b 0.4 / 1.0
+    on the "text" field type (within 0.005 either way, devnew theme nDCG@10 -0.02 at 0.4).
+                                        dev nDCG/R-prec  devnew nDCG/R-prec  dev2 nDCG/R-prec
+    before (third session's settings)     0.965 / 0.959     0.981 / 0.982     0.988 / 0.969
+    + tags_text phrase boost              0.962 / 0.962     0.981 / 0.982     0.989 / 0.975
+    + one term: the term or its parts     0.962 / 0.958     0.981 / 0.987     0.999 / 0.990
+    jieba + BM25 anchor                   0.711 / 0.623     0.964 / 0.967     0.979 / 0.990
+By kind, against the anchor: devnew multi R-precision 0.961 -> 0.985 (anchor 0.968), dev2 multi
+0.965 / 0.940 -> 1.000 / 0.990 (0.999 / 0.982). Left below the anchor on the development sets:
+dev plain R-precision 0.993 vs 1.000 and devnew's 车辆 (a synonym in a title outranks the word
+typed in a summary: 学前教育 for 幼儿园, 机动车 for 车辆), dev2 tag R-precision 0.986 vs 0.993
+(国有经济: a title holding 国有 ... 经济 apart still ranks third).
+Held-out, printed once after this tuning (one run of all six sets, the cores reindexed),
+govcatalog / anchor: test 0.946 / 0.912 (0.781 / 0.679), new 0.973 / 0.927 (0.903 / 0.860),
+test2 1.000 / 1.000 (0.994 / 0.982). New tag R-precision 0.951 -> 0.969, now above the anchor
+(0.958); test2 at or above the anchor on every kind. Still below the anchor: test plain
+R-precision 0.932 vs 0.984 and new multi nDCG@10 0.941 vs 0.952; no development set shows
+their cause. Test synonym is 0.868 / 0.796 (anchor 0.621 / 0.355); its figure before this
+session was not recorded, so what the one-term rule cost there is unknown (dev: -0.016 R-prec).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import os
 import re
@@ -132,12 +180,13 @@ DATA = os.path.join(benchlib.ROOT, "tests", "data")
 QUERIES = os.path.join(DATA, "search_relevance_queries.yaml")
 NEW_QUERIES = os.path.join(DATA, "search_relevance_queries_new.yaml")
 DEV_QUERIES = os.path.join(DATA, "search_relevance_queries_dev.yaml")
+FRESH_QUERIES = os.path.join(DATA, "search_relevance_queries_fresh.yaml")
 CORES = benchlib.Cores(bench="ckan_relevance", stock="ckan_relevance_stock")
 DB = "govcatalog_relevance"
 ROWS_MAX = 1000
 RECALL_AT = 100
-SETS = ("dev", "devnew", "test", "new")
-TUNING_SETS = ("dev", "devnew")
+SETS = ("dev", "devnew", "dev2", "test", "new", "test2")
+TUNING_SETS = ("dev", "devnew", "dev2")
 ENGINES = ("gov", "stock", "anchor")
 TARGET_NDCG, TARGET_RPREC = 0.90, 0.80
 
@@ -187,6 +236,11 @@ def split_of(queries: list[dict[str, Any]]) -> list[str]:
         seen[q["kind"]] += 1
         out.append("dev" if seen[q["kind"]] % 2 == 1 else "test")
     return out
+
+
+def split_fresh(q: str) -> str:
+    """dev2 when the SHA-256 of the query text (UTF-8) is even, test2 when odd."""
+    return "dev2" if int(hashlib.sha256(q.encode("utf-8")).hexdigest(), 16) % 2 == 0 else "test2"
 
 
 # ---------------------------------------------------------------- the jieba + BM25 anchor
@@ -314,7 +368,10 @@ def main() -> None:
         "--dev-queries", default=DEV_QUERIES, help="development queries of the new set's kinds"
     )
     ap.add_argument(
-        "--sets", default=",".join(SETS), help="which sets to run (dev,devnew,test,new)"
+        "--fresh-queries", default=FRESH_QUERIES, help="the second fresh set (dev2 / test2)"
+    )
+    ap.add_argument(
+        "--sets", default=",".join(SETS), help="which sets to run (" + ",".join(SETS) + ")"
     )
     ap.add_argument("--per-query", action="store_true", help="print each query's figures")
     ap.add_argument(
@@ -329,10 +386,13 @@ def main() -> None:
         new = yaml.safe_load(f)["queries"]
     with open(args.dev_queries, encoding="utf-8") as f:
         devnew = yaml.safe_load(f)["queries"]
+    with open(args.fresh_queries, encoding="utf-8") as f:
+        fresh = yaml.safe_load(f)["queries"]
     queries = (
         [{**q, "set": s} for q, s in zip(first, split_of(first), strict=True) if s in sets]
         + [{**q, "set": "devnew"} for q in devnew if "devnew" in sets]
         + [{**q, "set": "new"} for q in new if "new" in sets]
+        + [{**q, "set": s} for q in fresh if (s := split_fresh(q["q"])) in sets]
     )
 
     benchlib.ensure_core(CORES.bench, "govcatalog")

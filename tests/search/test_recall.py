@@ -193,6 +193,32 @@ def test_the_departments_above_the_provider_are_searchable():
     assert titles(search(q="城关镇 困难家庭")) == ["困难家庭台账"]
 
 
+def test_the_words_of_a_department_name_never_cross_its_words():
+    assert "民政" in segment.index_words("石泉县民政局").split()
+    assert "民政" not in segment.index_words("石泉县人民政府").split()
+    town = set(segment.index_words("石泉县城关镇人民政府").split())
+    assert {"城关镇", "城关", "人民政府"} <= town
+
+
+@pytestmark_db
+def test_a_department_word_is_not_found_across_two_words_of_a_name_above():
+    # 人民政府 holds the characters 民政 in a row: as bigrams, 民政 found every entry of every
+    # department below the county government (the departments above the provider are searched)
+    county = factories.Organization(name="shiquan-gov", title="石泉县人民政府")
+    bureau = factories.Organization(
+        name="shiquan-mzj", title="石泉县民政局", parent_org=county["name"]
+    )
+    finance = factories.Organization(
+        name="shiquan-czj", title="石泉县财政局", parent_org=county["name"]
+    )
+    _entry(bureau, "婚姻登记信息")
+    _entry(finance, "非税收入登记信息")
+    assert titles(search(q="民政")) == ["婚姻登记信息"]
+    assert titles(search(q="民政局 登记")) == ["婚姻登记信息"]
+    # the county's name still finds its departments' entries
+    assert len(titles(search(q="人民政府 登记"))) == 2
+
+
 @pytestmark_db
 @pytest.mark.parametrize(
     "q, title",

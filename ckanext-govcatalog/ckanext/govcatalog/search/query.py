@@ -14,7 +14,9 @@
   anywhere in the entry (a word is still found inside longer words: the index holds bigrams). The
   configset's solrconfig.xml adds a phrase boost over the whole query (``pf``, title first, with
   room for the cuts), so the entries that hold the words together, above all in their title, rank
-  first.
+  first. A query that is one term of the search synonyms (高龄津贴, 道路运输), kept whole by the
+  cut so that its synonyms apply, also finds the entries holding all its parts apart
+  (``whole_term_or_parts``).
 * Choosing a provider department in the facets (``organization:"name"``) also finds the entries of
   its sub-organizations (a town includes its villages) through the indexed ``org_path``.
 """
@@ -35,17 +37,19 @@ MAX_QUERY_LENGTH = 200
 # The stock CKAN weights, plus: the title without synonyms (the words typed outrank their
 # synonyms), pinyin, data items, whole identifiers (string fields: a code matches only in full)
 # and, weighted as the summary is (below the title; 0.5, 1, 2 and 4 measured on the development
-# queries of scripts/bench/search_relevance.py), the titles of its provider and the departments
-# above it. The theme (所属主题, indexed by CKAN as the text field extras_theme) counts as the
-# tags do: it is the publisher's own subject word, and in the full text alone a theme's name
-# was outweighed by titles holding its words apart (solrconfig.xml adds its phrase boost).
+# queries of scripts/bench/search_relevance.py), the title of its provider and those of the
+# departments above it (these as words: search/text.py). The theme (所属主题, indexed by CKAN
+# as the text field extras_theme) counts as the tags do: it is the publisher's own subject
+# word, and in the full text alone a theme's name was outweighed by titles holding its words
+# apart (solrconfig.xml adds its phrase boost).
 # title_exact 8 -> 12: a word typed outranks its synonyms in the title more clearly (车辆 had
 # ranked titles holding only 机动车 first: two bigrams outscore one; development plain
 # R-precision 0.957 -> 0.990).
 QUERY_FIELDS = (
     "name^4 title^4 title_exact^12 tags^2 groups^2 text "
     "title_pinyin^2 title_initials data_item_text^2 "
-    "resource_code^10 org_code^5 division_code^2 region_code^2 org_path_title^1 extras_theme^2"
+    "resource_code^10 org_code^5 division_code^2 region_code^2 organization_title^1 "
+    "org_path_title^1 extras_theme^2"
 )
 
 _ALLOWED_DEFTYPES = {"dismax", "edismax", "lucene"}
@@ -231,6 +235,44 @@ def cut_into_words(q: str) -> tuple[str, int]:
     return " ".join(clauses), counted
 
 
+# The most phrase combinations whole_term_or_parts lets the copies of a term cost the phrase
+# boost, counted by segment.expansions (a loose upper bound). Measured over the 754 terms of the
+# synonyms file that have parts (2026-11-30): the 12 that Solr refused counted 512 or more
+# (应急管理局 512, 互联网上网服务营业场所 729), every term up to 500 was answered; 256 keeps a
+# margin of two.
+PHRASE_FORMS_MAX = 256
+
+
+def whole_term_or_parts(q: str, words: int) -> tuple[str, int]:
+    """A query that is ONE synonym term made of dictionary words (高龄津贴, 道路运输,
+    居民消费价格指数), as clauses that find the term, its synonyms, or all its parts apart; and the
+    number of clauses mm must require.
+
+    The cut keeps such a term whole so that its synonyms apply, and the whole term is searched as
+    one phrase: the entries holding 高龄老人津贴 or 道路货物运输 were not found at all. dismax has
+    no OR inside one required word, so the term is sent once more than it has parts, beside its
+    parts: with mm = the number of parts, an entry holding the term or a synonym of it matches as
+    many clauses as one holding every part, and an entry holding only some of the parts too few
+    (one copy more than parts ranked the synonyms above parts found apart). The copies also
+    rank the entries holding the term itself first. A query of several words keeps one clause per
+    word: the copies would let a term stand in for the other words.
+    """
+    if words != 1 or " " in q or q[:1] in '"+-!':
+        return q, words
+    parts = segment.term_parts(q)
+    if not parts:
+        return q, words
+    copies = len(parts) + 1
+    # The phrase boost (solrconfig.xml pf) is built over all the clauses: one phrase for every
+    # combination of their synonyms, which for the copies is (the term's forms) ** copies. Solr
+    # refuses a query of more than 1024 clauses (互联网上网服务营业场所: 6 copies), so a term
+    # whose phrases would pass PHRASE_FORMS_MAX keeps its one clause.
+    forms = segment.expansions(q) ** copies * math.prod(segment.expansions(p) for p in parts)
+    if forms > PHRASE_FORMS_MAX:
+        return q, words
+    return " ".join([q] * copies + parts), len(parts)
+
+
 def _words(token: str) -> list[str]:
     # an operator or an escape belongs to the token as typed: only a bare run is cut
     return segment.query_words(token) if token[:1] not in "+-" else [token]
@@ -272,7 +314,7 @@ def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
     if q and q != "*:*" and "qf" not in search_params:
         search_params["qf"] = QUERY_FIELDS
         if plain and not built:
-            search_params["q"], words = cut_into_words(q)
+            search_params["q"], words = whole_term_or_parts(*cut_into_words(q))
             if words:
                 search_params.setdefault("mm", str(words_required(words)))
     if isinstance(search_params.get("fq"), str):

@@ -25,9 +25,11 @@ The cut, for one run of Chinese characters:
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import threading
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -74,6 +76,37 @@ def synonym_terms(path: str = SYNONYMS_FILE) -> frozenset[str]:
                 if len(term) >= 2 and _HAN_RUN.match(term):
                     terms.add(term)
     return frozenset(terms)
+
+
+@lru_cache(maxsize=1)
+def synonym_rules(path: str = SYNONYMS_FILE) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """The rules of a Solr synonyms file as (terms matched, terms they expand to): a group
+    ``a,b,c`` matches and expands to all its members, ``a => x,y`` matches a and expands to x, y."""
+    rules = []
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return ()
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        left, _, right = line.partition("=>")
+        matched = frozenset(t.strip() for t in left.split(",") if t.strip())
+        expanded = frozenset(t.strip() for t in (right or left).split(",") if t.strip())
+        rules.append((matched, expanded))
+    return tuple(rules)
+
+
+def expansions(word: str) -> int:
+    """An upper bound of the forms Solr's synonym filter gives ``word``: one, plus the expansions
+    of every rule matching the word or a piece of it (a piece may expand inside the word)."""
+    forms = {word}
+    for matched, expanded in synonym_rules():
+        if any(m in word for m in matched):
+            forms |= expanded
+    return len(forms)
 
 
 def _segmenter() -> Any:
@@ -139,6 +172,75 @@ def _cut(run: str) -> tuple[str, ...]:
         else:
             words.append(w)
     return tuple(_join_single_characters(words)) or (run,)
+
+
+def term_parts(word: str) -> list[str]:
+    """The dictionary words (two characters or more) that make up a synonym term of four or more
+    characters (高龄津贴 -> 高龄 津贴, 道路运输 -> 道路 运输), or [] for any other word.
+
+    Such a term is kept whole when a query is cut (its synonyms apply only to the whole term);
+    search/query.py lets a query of that one term also find the entries holding its parts apart.
+    """
+    if len(word) < 4 or not _HAN_RUN.match(word):
+        return []
+    tokenizer = _segmenter()
+    if word not in _terms:
+        return []
+    parts = _parts(word, tokenizer.FREQ)
+    return parts if len(parts) > 1 else []
+
+
+_INDEX_TOKEN = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _best_split(word: str, freq: dict[str, int], total: int) -> list[str]:
+    """The most probable cut of ``word`` into dictionary words other than itself (jieba's model:
+    the product of the pieces' frequencies; a character jieba lacks counts as rare)."""
+    n = len(word)
+    best: list[tuple[float, list[str]]] = [(0.0, [])] + [(-math.inf, [])] * n
+    for end in range(1, n + 1):
+        for start in range(end):
+            piece = word[start:end]
+            f = freq.get(piece) or (1 if len(piece) == 1 else 0)
+            if piece == word or not f or best[start][0] == -math.inf:
+                continue
+            score = best[start][0] + math.log(f / total)
+            if score > best[end][0]:
+                best[end] = (score, [*best[start][1], piece])
+    return best[n][1]
+
+
+def _inner_words(word: str, tokenizer: Any) -> list[str]:
+    """The words inside ``word`` along its most probable cut, and theirs (市场监督管理局 ->
+    市场 监督 管理局 管理): unlike jieba's search-engine mode, never a word across that cut
+    (人民政府 -> 人民 政府, not 民政)."""
+    out: list[str] = []
+    for piece in _best_split(word, tokenizer.FREQ, tokenizer.total):
+        if len(piece) > 1:
+            out.append(piece)
+            if len(piece) > 2:
+                out.extend(_inner_words(piece, tokenizer))
+    return out
+
+
+def index_words(text: str) -> str:
+    """``text`` as words separated by spaces, for the word fields of the index (org_path_title):
+    jieba's cut with the synonym terms as words, each word followed by the words inside it.
+
+    The bigram fields find a word inside any run of characters, also across two words (民政
+    inside 人民政府, so 民政 found every entry below 石泉县人民政府); a word field finds 民政 in
+    民政局 but not in 人民政府.
+    """
+    text = unicodedata.normalize("NFKC", text).lower()
+    tokenizer = _segmenter()
+    words: list[str] = []
+    for word in tokenizer.lcut(text, HMM=True):
+        if not _INDEX_TOKEN.search(word):
+            continue
+        words.append(word)
+        if len(word) > 2 and _HAN_RUN.match(word):
+            words.extend(_inner_words(word, tokenizer))
+    return " ".join(words)
 
 
 def query_words(run: str) -> list[str]:

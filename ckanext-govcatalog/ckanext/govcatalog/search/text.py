@@ -16,6 +16,7 @@ from typing import Any
 from pypinyin import Style, lazy_pinyin
 
 from ckanext.govcatalog.catalog import orgs
+from ckanext.govcatalog.search import segment
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Latin letters and digits inside a title ("2018", "GDP") are kept as their own syllables.
@@ -56,7 +57,7 @@ def add_search_text(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """Adds to a Solr document being indexed: ``title_pinyin`` and ``title_initials``, the
     provider's title (``organization_title``; stock CKAN indexes only the org's URL name, so
     "民政局 低保" could not find the civil affairs bureau's entries), and ``org_path_title``: the
-    titles of the departments above the provider and its own (from ``org_path``), so that a town's
+    titles of the departments above the provider (from ``org_path``) as words, so that a town's
     name finds its villages' entries."""
     title = pkg_dict.get("title") or ""
     if _HAN.search(title):
@@ -67,10 +68,17 @@ def add_search_text(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     org_title = (stored.get("organization") or {}).get("title")
     if org_title:
         pkg_dict["organization_title"] = org_title
+    # the departments above the provider (org_path: the provider's name first or last), as
+    # words (schema.xml text_words): as bigrams, 民政 was found in every entry below
+    # 石泉县人民政府 (人民政府 holds the bigram 民政); the provider's own title is searched as
+    # the entry's text is (organization_title)
     groups = [orgs.active_org(name) for name in pkg_dict.get("org_path") or []]
-    titles = [g.title for g in groups if g is not None and g.title]
-    if org_title and org_title not in titles:
-        titles.append(org_title)
-    if titles:
-        pkg_dict["org_path_title"] = titles
+    provider = pkg_dict.get("organization")
+    above = [
+        g.title
+        for g in groups
+        if g is not None and g.title and g.name != provider and g.title != org_title
+    ]
+    if above:
+        pkg_dict["org_path_title"] = [segment.index_words(t) for t in above]
     return pkg_dict
