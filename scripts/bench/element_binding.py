@@ -32,6 +32,14 @@ Splits, by fixed rules on the UTF-8 bytes of the name (never on its judgment):
     fresh-test fresh names whose SHA-256 digest has an odd first byte: never tuned on, never
                listed; its aggregate is printed only with --split fresh-test, fresh or all (once,
                at the end of a round of work, with the time of the print).
+    fresh2     a second unseen round (tests/data/element_judgments_fresh2.yaml): the field names
+               of the Harbin and Foshan `标签` (``record_tag_names``: cut at commas, a tag that is
+               part of another tag of its record dropped as a fragment) and of the Aba, Deyang and
+               Shaanxi summaries (``listed_summary_names``), names of both earlier judged files
+               left out (``fresh2_names``); judged blind by R1-R12 before the suggester was run on
+               them; weighted by the number of records listing the name; split by the same
+               SHA-256 rule into fresh2-dev (errors read when tuning) and fresh2-test (never
+               listed, printed only with --split fresh2-test, fresh2 or all).
 
 Rows ``*-lo`` score the same names as if no seed synonym had been learnt from them (each name
 that is a seed synonym is suggested by an index without that synonym): the seed's synonyms came
@@ -55,9 +63,10 @@ Two anchors run beside it on the same names, from the same published seed:
                     best overlap is at least JIEBA_AUTO and no other element's is as high
 
     .venv/bin/python scripts/bench/element_binding.py [--show-errors]
-        [--split dev-tune|dev-check|dev|test|all|fresh-dev|fresh-test|fresh]
-    (default dev: dev-tune, dev-check, dev; all: every 普陀区 row, then fresh-dev, fresh-test and
-    fresh, so one run gives the whole table)
+        [--split (or --sets) dev-tune|dev-check|dev|test|all|fresh-dev|fresh-test|fresh|
+                 fresh2-dev|fresh2-test|fresh2]
+    (default dev: dev-tune, dev-check, dev; all: every 普陀区 row, then fresh-dev, fresh-test,
+    fresh, fresh2-dev, fresh2-test and fresh2, so one run gives the whole table)
 """
 
 from __future__ import annotations
@@ -222,26 +231,98 @@ def fresh_names(corpus: str, judged_before: Iterable[str]) -> Counter[str]:
     return counts
 
 
-def fresh_split_of(name: str) -> str:
-    """fresh-dev or fresh-test: the first byte of the SHA-256 digest of the UTF-8 name, even or
-    odd (independent of the crc32 and SHA-1 rules of ``split_of``)."""
-    return (
-        "fresh-dev" if hashlib.sha256(name.encode("utf-8")).digest()[0] % 2 == 0 else "fresh-test"
-    )
+# --split fresh2: names of a second unseen round, from the tags of the same two catalogs and the
+# summaries of the three catalogs without data items (see tests/data/element_judgments_fresh2.yaml)
+FRESH2_JUDGMENTS = os.path.join(ROOT, "tests", "data", "element_judgments_fresh2.yaml")
+FRESH2_SUMMARIES = (
+    ("aba_prefecture_open_catalog.jsonl", "tableRemark"),
+    ("deyang_city_open_catalog.jsonl", "资源摘要"),
+    ("shaanxi_province_open_catalog.jsonl", "描述"),
+)
+_TAG_SEPARATORS = re.compile(r"[,，]")
+
+
+def record_tag_names(tags: str) -> list[str]:
+    """The field names one Harbin/Foshan record's ``标签`` holds, in order (THE tag rule):
+
+    1. the text cut at each comma (either width), each part trimmed, empty parts dropped;
+    2. a tag that is a proper part of another tag of the same record is dropped: the portal cut
+       the longer names into word fragments (法定代表 of 法定代表人, 注销 of 注销日期) and added
+       them as tags; a fragment is not a name a record holds.
+    """
+    parts = [part.strip() for part in _TAG_SEPARATORS.split(tags or "")]
+    parts = list(dict.fromkeys(part for part in parts if part))
+    return [part for part in parts if not any(part != other and part in other for other in parts)]
+
+
+def listed_summary_names(summary: str) -> list[str]:
+    """``summary_field_names`` of a summary of the catalogs without data items, each name with a
+    trailing 等 (their lists end 原因等, not 等信息) trimmed."""
+    out = []
+    for name in summary_field_names(summary):
+        name = name[:-1].strip() if name.endswith("等") else name
+        if name:  # a lone 等 is no name
+            out.append(name)
+    return out
+
+
+def fresh2_names(corpus: str, judged_before: Iterable[str]) -> Counter[str]:
+    """The second fresh set: ``record_tag_names`` of every Harbin and Foshan record, then
+    ``listed_summary_names`` of every Aba, Deyang and Shaanxi record, files and records in file
+    order; distinct by elements.names.fold (the first spelling met kept), each with the number
+    of records listing it; every name whose folded form is that of an earlier judged name
+    (``judged_before``: the 普陀区 and the first fresh judgments) left out."""
+    sys.path.insert(0, os.path.join(ROOT, "ckanext-govcatalog"))
+    from ckanext.govcatalog.elements import names
+
+    seen = {names.fold(name) for name in judged_before}
+    spelling: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+
+    def add(listed: list[str]) -> None:
+        for name in dict.fromkeys(listed):
+            key = names.fold(name)
+            if key and key not in seen:
+                counts[spelling.setdefault(key, name)] += 1
+
+    for source in FRESH_SOURCES:
+        with open(os.path.join(corpus, source), encoding="utf-8") as f:
+            for line in f:
+                add(record_tag_names(json.loads(line).get("标签") or ""))
+    for source, column in FRESH2_SUMMARIES:
+        with open(os.path.join(corpus, source), encoding="utf-8") as f:
+            for line in f:
+                value = json.loads(line).get(column)
+                add(listed_summary_names(value if isinstance(value, str) else ""))
+    return counts
+
+
+def fresh_split_of(name: str, prefix: str = "fresh") -> str:
+    """fresh-dev or fresh-test (fresh2-dev or fresh2-test with ``prefix`` fresh2): the first byte
+    of the SHA-256 digest of the UTF-8 name, even or odd (independent of the crc32 and SHA-1 rules
+    of ``split_of``; the two fresh sets share no name)."""
+    even = hashlib.sha256(name.encode("utf-8")).digest()[0] % 2 == 0
+    return f"{prefix}-dev" if even else f"{prefix}-test"
 
 
 FRESH_SHOWN = {
     "fresh-dev": ("fresh-dev",),
     "fresh-test": ("fresh-test",),
     "fresh": ("fresh-dev", "fresh-test", "fresh"),
+    "fresh2-dev": ("fresh2-dev",),
+    "fresh2-test": ("fresh2-test",),
+    "fresh2": ("fresh2-dev", "fresh2-test", "fresh2"),
 }
 FRESH_PARTS = {
     "fresh-dev": ("fresh-dev",),
     "fresh-test": ("fresh-test",),
     "fresh": ("fresh-dev", "fresh-test"),
+    "fresh2-dev": ("fresh2-dev",),
+    "fresh2-test": ("fresh2-test",),
+    "fresh2": ("fresh2-dev", "fresh2-test"),
 }
 # splits whose names are never read: their aggregate print is stamped with its time
-UNREAD = ("test", "all", "fresh-test", "fresh")
+UNREAD = ("test", "all", "fresh-test", "fresh", "fresh2-test", "fresh2")
 
 
 def stamp(splits: Iterable[str]) -> None:
@@ -364,8 +445,8 @@ HEADER = (
 
 
 def run_fresh(corpus: str, split: str = "fresh", show_errors: bool = False) -> int:
-    """--split fresh-dev|fresh-test|fresh: the suggester and both anchors on the Harbin/Foshan
-    names alone; --show-errors lists fresh-dev's wrong and missed names, never fresh-test's."""
+    """--split fresh[2]-dev|fresh[2]-test|fresh[2]: the suggester and both anchors on one fresh
+    set alone; --show-errors lists its -dev part's wrong and missed names, never its -test's."""
     missing = [s for s in FRESH_SOURCES if not os.path.isfile(os.path.join(corpus, s))]
     if missing:
         print(
@@ -374,15 +455,24 @@ def run_fresh(corpus: str, split: str = "fresh", show_errors: bool = False) -> i
             file=sys.stderr,
         )
         return 2
+    prefix = split.split("-")[0]  # fresh or fresh2
     with open(JUDGMENTS, encoding="utf-8") as f:
-        judged_before = yaml.safe_load(f)["judgments"]
+        judged_before = list(yaml.safe_load(f)["judgments"])
     with open(FRESH_JUDGMENTS, encoding="utf-8") as f:
-        judgments: dict[str, str] = yaml.safe_load(f)["judgments"]
-    counts = fresh_names(corpus, judged_before)
+        first_fresh: dict[str, str] = yaml.safe_load(f)["judgments"]
+    if prefix == "fresh2":
+        with open(FRESH2_JUDGMENTS, encoding="utf-8") as f:
+            judgments: dict[str, str] = yaml.safe_load(f)["judgments"]
+        counts = fresh2_names(corpus, [*judged_before, *first_fresh])
+        judged_file, described = FRESH2_JUDGMENTS, "Harbin and Foshan tags, three summaries"
+    else:
+        judgments = first_fresh
+        counts = fresh_names(corpus, judged_before)
+        judged_file, described = FRESH_JUDGMENTS, "Harbin and Foshan summaries"
     if list(counts) != list(judgments):
         # the judged file must be exactly what the rule yields, or the figures score other names
         print(
-            "benchmark stopped: tests/data/element_judgments_fresh.yaml does not hold the names "
+            f"benchmark stopped: {os.path.relpath(judged_file, ROOT)} does not hold the names "
             f"the extraction rule yields ({len(judgments)} judged, {len(counts)} extracted)",
             file=sys.stderr,
         )
@@ -393,10 +483,10 @@ def run_fresh(corpus: str, split: str = "fresh", show_errors: bool = False) -> i
     seed = published_seed()
     matchers = suggester_and_anchors(seed)
     shown = FRESH_SHOWN[split]
-    chosen_names = [n for n in judgments if fresh_split_of(n) in FRESH_PARTS[split]]
+    chosen_names = [n for n in judgments if fresh_split_of(n, prefix) in FRESH_PARTS[split]]
     print(
-        f"register: {len(seed)} published seed elements; {len(judgments)} fresh names "
-        f"(Harbin and Foshan summaries), {sum(v != 'none' for v in judgments.values())} judged "
+        f"register: {len(seed)} published seed elements; {len(judgments)} {prefix} names "
+        f"({described}), {sum(v != 'none' for v in judgments.values())} judged "
         f"to an element, {sum(counts.values())} occurrences; {len(chosen_names)} in --split "
         f"{split}"
     )
@@ -405,9 +495,9 @@ def run_fresh(corpus: str, split: str = "fresh", show_errors: bool = False) -> i
     rows: dict[str, list] = {}
     for label, matcher in matchers.items():
         started = time.perf_counter()
-        by_split: dict[str, list] = {"fresh-dev": [], "fresh-test": []}
+        by_split: dict[str, list] = {f"{prefix}-dev": [], f"{prefix}-test": []}
         for name in chosen_names:
-            by_split[fresh_split_of(name)].append(
+            by_split[fresh_split_of(name, prefix)].append(
                 (name, str(judgments[name]), matcher.suggest(name, limit=3), counts[name])
             )
         per_call_ms = (time.perf_counter() - started) * 1000 / max(len(chosen_names), 1)
@@ -426,7 +516,7 @@ def run_fresh(corpus: str, split: str = "fresh", show_errors: bool = False) -> i
         f"recall >= {RECALL_TARGET}: " + ("met" if verdict else "NOT met")
     )
     if show_errors:
-        print_errors(rows["fresh-dev"])
+        print_errors(rows[f"{prefix}-dev"])
     # only the chosen split's names: a fresh-dev run names no fresh-test name
     fresh_keys = {names.fold(n) for n in chosen_names}
     overlap = sorted(
@@ -450,9 +540,16 @@ def main() -> int:
     parser.add_argument(
         "--show-errors",
         action="store_true",
-        help="list wrong and missed names of dev-tune (of fresh-dev with a fresh split)",
+        help="list wrong and missed names of dev-tune (of the -dev part with a fresh split)",
     )
-    parser.add_argument("--split", choices=(*SHOWN, *FRESH_SHOWN), default="dev")
+    parser.add_argument(
+        "--split",
+        "--sets",
+        dest="split",
+        choices=(*SHOWN, *FRESH_SHOWN),
+        default="dev",
+        help="the names to score (see the module's docstring); --sets is the same option",
+    )
     args = parser.parse_args()
     if args.split in FRESH_SHOWN:
         return run_fresh(os.path.abspath(args.corpus), args.split, args.show_errors)
@@ -538,7 +635,11 @@ def main() -> int:
     if args.split == "all":
         print("\n--- fresh (Harbin and Foshan summaries) ---")
         fresh_verdict = run_fresh(os.path.abspath(args.corpus), "fresh")
-        return fresh_verdict if fresh_verdict == 2 or verdict else 1
+        print("\n--- fresh2 (Harbin and Foshan tags; Aba, Deyang and Shaanxi summaries) ---")
+        fresh2_verdict = run_fresh(os.path.abspath(args.corpus), "fresh2")
+        if 2 in (fresh_verdict, fresh2_verdict):
+            return 2
+        return 0 if verdict and fresh_verdict == fresh2_verdict == 0 else 1
     return 0 if verdict else 1
 
 
