@@ -6,10 +6,18 @@ from __future__ import annotations
 import pytest
 
 from ckanext.govcatalog.elements import seedfile, transfer
+from ckanext.govcatalog.elements.suggest import Element, Index
 from tests import factories
 
 BUREAU = "data-bureau"
 PASSWORD = "correct123"
+
+
+@pytest.fixture(scope="module")
+def index() -> Index:
+    """The suggester's index of the shipped seed's published elements (no database)."""
+    records = seedfile.read_files(seedfile.seed_paths(transfer.seed_dir()))
+    return Index(Element.of(r) for r in records if r.get("status") == "已发布")
 
 
 @pytest.fixture

@@ -8,14 +8,8 @@ import ckan.model as core_model
 import pytest
 from ckan.tests.helpers import call_action
 
-from ckanext.govcatalog.elements import formats, register, seedfile, transfer
-from ckanext.govcatalog.elements.suggest import Element, Index
-
-
-@pytest.fixture(scope="module")
-def index() -> Index:
-    records = seedfile.read_files(seedfile.seed_paths(transfer.seed_dir()))
-    return Index(Element.of(r) for r in records if r.get("status") == "已发布")
+from ckanext.govcatalog.elements import formats, register
+from ckanext.govcatalog.elements.suggest import Index
 
 
 def top(index: Index, name: str, **kwargs):

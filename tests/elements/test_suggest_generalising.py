@@ -7,15 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from ckanext.govcatalog.elements import seedfile, transfer
-from ckanext.govcatalog.elements.suggest import Element, Index
-
-
-@pytest.fixture(scope="module")
-def index() -> Index:
-    records = seedfile.read_files(seedfile.seed_paths(transfer.seed_dir()))
-    return Index(Element.of(r) for r in records if r.get("status") == "已发布")
-
 
 @pytest.mark.parametrize(
     ("name", "expected", "how"),

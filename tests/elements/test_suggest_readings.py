@@ -13,16 +13,7 @@ import zlib
 import pytest
 import yaml
 
-from ckanext.govcatalog.elements import seedfile, transfer
-from ckanext.govcatalog.elements.suggest import Element, Index
-
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def index() -> Index:
-    records = seedfile.read_files(seedfile.seed_paths(transfer.seed_dir()))
-    return Index(Element.of(r) for r in records if r.get("status") == "已发布")
 
 
 @pytest.mark.parametrize(
