@@ -59,25 +59,6 @@ _tokenizer: Any = None
 _terms: frozenset[str] = frozenset()
 
 
-def synonym_terms(path: str = SYNONYMS_FILE) -> frozenset[str]:
-    """The Chinese terms (two or more characters) of a Solr synonyms file, either side of ``=>``."""
-    terms: set[str] = set()
-    try:
-        with open(path, encoding="utf-8") as f:
-            lines = f.read().splitlines()
-    except OSError:
-        log.warning("govcatalog search: no synonyms file at %s; query words cut without it", path)
-        return frozenset()
-    for line in lines:
-        line = line.split("#", 1)[0].strip()
-        for side in line.split("=>"):
-            for term in side.split(","):
-                term = term.strip()
-                if len(term) >= 2 and _HAN_RUN.match(term):
-                    terms.add(term)
-    return frozenset(terms)
-
-
 @lru_cache(maxsize=1)
 def synonym_rules(path: str = SYNONYMS_FILE) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
     """The rules of a Solr synonyms file as (terms matched, terms they expand to): a group
@@ -87,6 +68,7 @@ def synonym_rules(path: str = SYNONYMS_FILE) -> tuple[tuple[frozenset[str], froz
         with open(path, encoding="utf-8") as f:
             lines = f.read().splitlines()
     except OSError:
+        log.warning("govcatalog search: no synonyms file at %s; query words cut without it", path)
         return ()
     for line in lines:
         line = line.split("#", 1)[0].strip()
@@ -97,6 +79,16 @@ def synonym_rules(path: str = SYNONYMS_FILE) -> tuple[tuple[frozenset[str], froz
         expanded = frozenset(t.strip() for t in (right or left).split(",") if t.strip())
         rules.append((matched, expanded))
     return tuple(rules)
+
+
+def synonym_terms(path: str = SYNONYMS_FILE) -> frozenset[str]:
+    """The Chinese terms (two or more characters) of a Solr synonyms file, either side of ``=>``."""
+    return frozenset(
+        term
+        for matched, expanded in synonym_rules(path)
+        for term in matched | expanded
+        if len(term) >= 2 and _HAN_RUN.match(term)
+    )
 
 
 def expansions(word: str) -> int:
@@ -223,6 +215,8 @@ def _inner_words(word: str, tokenizer: Any) -> list[str]:
     return out
 
 
+# an entry's departments are the same few names on every entry: cut each once per process
+@lru_cache(maxsize=4096)
 def index_words(text: str) -> str:
     """``text`` as words separated by spaces, for the word fields of the index (org_path_title):
     jieba's cut with the synonym terms as words, each word followed by the words inside it.
