@@ -82,7 +82,7 @@ import sys
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import yaml
 
@@ -444,6 +444,71 @@ HEADER = (
 )
 
 
+def read_judgments(path: str) -> dict[str, str]:
+    """A judgments file's names and the element id judged for each ("none"), in file order."""
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)["judgments"]
+
+
+def score_matchers(
+    matchers: dict[str, object],
+    judged: list[str],
+    judgments: dict[str, str],
+    counts: Counter[str],
+    split_of_name: Callable[[str], str],
+    parts: dict[str, tuple[str, ...]],
+    shown: tuple[str, ...],
+    verdict_split: str,
+    also: Callable[[dict[str, list]], None] | None = None,
+) -> tuple[dict[str, list], bool]:
+    """Every matcher's suggestions for the ``judged`` names, by split (``split_of_name``), with
+    the figures of each ``shown`` split (made of ``parts``) printed; then, for govcatalog, the
+    stamp of never-read splits and ``also``'s figures. Returns govcatalog's rows by split and
+    whether it met the targets on ``verdict_split``."""
+    verdict = True
+    rows: dict[str, list] = {}
+    for label, matcher in matchers.items():
+        started = time.perf_counter()
+        by_split: dict[str, list] = {part: [] for split in parts.values() for part in split}
+        for name in judged:
+            by_split[split_of_name(name)].append(
+                (name, str(judgments[name]), matcher.suggest(name, limit=3), counts[name])
+            )
+        per_call_ms = (time.perf_counter() - started) * 1000 / max(len(judged), 1)
+        print(f"\n{label}: {per_call_ms:.2f} ms per name (in memory)")
+        print(HEADER)
+        for split in shown:
+            s = score([row for part in parts[split] for row in by_split[part]])
+            print(score_line(split, s))
+            if split == verdict_split and label == "govcatalog":
+                verdict = s["precision"] >= PRECISION_TARGET and s["recall"] >= RECALL_TARGET
+        if label == "govcatalog":
+            rows = by_split
+            stamp(shown)
+            if also is not None:
+                also(by_split)
+    print(
+        f"\ntargets for govcatalog on {verdict_split}: precision >= {PRECISION_TARGET}, "
+        f"recall >= {RECALL_TARGET}: " + ("met" if verdict else "NOT met")
+    )
+    return rows, verdict
+
+
+def seed_names_among(seed: list[dict], judged: Iterable[str]) -> list[str]:
+    """The seed's names and synonyms that are also among ``judged`` (after folding)."""
+    from ckanext.govcatalog.elements import names
+
+    keys = {names.fold(n) for n in judged}
+    return sorted(
+        {
+            text
+            for e in seed
+            for text in [e["name"], *(e.get("synonyms") or [])]
+            if names.fold(text) in keys
+        }
+    )
+
+
 def run_fresh(corpus: str, split: str = "fresh", show_errors: bool = False) -> int:
     """--split fresh[2]-dev|fresh[2]-test|fresh[2]: the suggester and both anchors on one fresh
     set alone; --show-errors lists its -dev part's wrong and missed names, never its -test's."""
@@ -456,13 +521,10 @@ def run_fresh(corpus: str, split: str = "fresh", show_errors: bool = False) -> i
         )
         return 2
     prefix = split.split("-")[0]  # fresh or fresh2
-    with open(JUDGMENTS, encoding="utf-8") as f:
-        judged_before = list(yaml.safe_load(f)["judgments"])
-    with open(FRESH_JUDGMENTS, encoding="utf-8") as f:
-        first_fresh: dict[str, str] = yaml.safe_load(f)["judgments"]
+    judged_before = list(read_judgments(JUDGMENTS))
+    first_fresh = read_judgments(FRESH_JUDGMENTS)
     if prefix == "fresh2":
-        with open(FRESH2_JUDGMENTS, encoding="utf-8") as f:
-            judgments: dict[str, str] = yaml.safe_load(f)["judgments"]
+        judgments = read_judgments(FRESH2_JUDGMENTS)
         counts = fresh2_names(corpus, [*judged_before, *first_fresh])
         judged_file, described = FRESH2_JUDGMENTS, "Harbin and Foshan tags, three summaries"
     else:
@@ -478,8 +540,6 @@ def run_fresh(corpus: str, split: str = "fresh", show_errors: bool = False) -> i
         )
         return 2
 
-    from ckanext.govcatalog.elements import names
-
     seed = published_seed()
     matchers = suggester_and_anchors(seed)
     shown = FRESH_SHOWN[split]
@@ -490,43 +550,20 @@ def run_fresh(corpus: str, split: str = "fresh", show_errors: bool = False) -> i
         f"to an element, {sum(counts.values())} occurrences; {len(chosen_names)} in --split "
         f"{split}"
     )
-    verdict_split = shown[-1]
-    verdict = True
-    rows: dict[str, list] = {}
-    for label, matcher in matchers.items():
-        started = time.perf_counter()
-        by_split: dict[str, list] = {f"{prefix}-dev": [], f"{prefix}-test": []}
-        for name in chosen_names:
-            by_split[fresh_split_of(name, prefix)].append(
-                (name, str(judgments[name]), matcher.suggest(name, limit=3), counts[name])
-            )
-        per_call_ms = (time.perf_counter() - started) * 1000 / max(len(chosen_names), 1)
-        print(f"\n{label}: {per_call_ms:.2f} ms per name (in memory)")
-        print(HEADER)
-        for part in shown:
-            s = score([row for p in FRESH_PARTS[part] for row in by_split[p]])
-            print(score_line(part, s))
-            if part == verdict_split and label == "govcatalog":
-                verdict = s["precision"] >= PRECISION_TARGET and s["recall"] >= RECALL_TARGET
-        if label == "govcatalog":
-            rows = by_split
-    stamp(shown)
-    print(
-        f"\ntargets for govcatalog on {verdict_split}: precision >= {PRECISION_TARGET}, "
-        f"recall >= {RECALL_TARGET}: " + ("met" if verdict else "NOT met")
+    rows, verdict = score_matchers(
+        matchers,
+        chosen_names,
+        judgments,
+        counts,
+        lambda name: fresh_split_of(name, prefix),
+        FRESH_PARTS,
+        shown,
+        verdict_split=shown[-1],
     )
     if show_errors:
         print_errors(rows[f"{prefix}-dev"])
     # only the chosen split's names: a fresh-dev run names no fresh-test name
-    fresh_keys = {names.fold(n) for n in chosen_names}
-    overlap = sorted(
-        {
-            text
-            for e in seed
-            for text in [e["name"], *(e.get("synonyms") or [])]
-            if names.fold(text) in fresh_keys
-        }
-    )
+    overlap = seed_names_among(seed, chosen_names)
     print(
         f"seed names that are also {split} names ({len(overlap)}; standard names and common use, "
         f"none taken from fresh-test): {'、'.join(overlap)}"
@@ -563,15 +600,12 @@ def main() -> int:
         )
         return 2
 
-    with open(JUDGMENTS, encoding="utf-8") as f:
-        judgments: dict[str, str] = yaml.safe_load(f)["judgments"]
+    judgments = read_judgments(JUDGMENTS)
     counts = occurrences(args.corpus)
     missing = sorted(set(counts) - set(judgments))
     if missing:
         print(f"{len(missing)} corpus names have no judgment, e.g. {missing[:5]}", file=sys.stderr)
         return 2
-
-    from ckanext.govcatalog.elements import names
 
     seed = published_seed()
     matchers = suggester_and_anchors(seed)
@@ -581,49 +615,33 @@ def main() -> int:
         f"register: {len(seed)} published seed elements; {len(judgments)} judged names, "
         f"{len(judged_names)} in --split {args.split}"
     )
-    verdict_split = "test" if "test" in shown else shown[-1]
-    verdict = True
-    rows: dict[str, list] = {}
-    for label, matcher in matchers.items():
-        started = time.perf_counter()
-        by_split: dict[str, list] = {"dev-tune": [], "dev-check": [], "test": []}
-        for name in judged_names:
-            by_split[split_of(name)].append(
-                (name, str(judgments[name]), matcher.suggest(name, limit=3), counts[name])
+
+    def leave_synonym_out_lines(by_split: dict[str, list]) -> None:
+        for split in ("dev-tune", "dev-check"):
+            if split not in shown:
+                continue
+            s = score(leave_synonym_out(seed, by_split[split], counts))
+            print(
+                f"{split + '-lo':<13}{s['names']:>7.0f}{s['bound']:>7.0f}{s['auto']:>6.0f}"
+                f"{s['precision']:>11.3f}{s['recall']:>8.3f}{s['top1']:>7.3f}"
+                f"{s['top3']:>7.3f}   (each name scored without the seed synonym equal to it)"
             )
-        per_call_ms = (time.perf_counter() - started) * 1000 / max(len(judged_names), 1)
-        print(f"\n{label}: {per_call_ms:.2f} ms per name (in memory)")
-        print(HEADER)
-        for split in shown:
-            chosen = [row for part in PARTS[split] for row in by_split[part]]
-            s = score(chosen)
-            print(score_line(split, s))
-            if split == verdict_split and label == "govcatalog":
-                verdict = s["precision"] >= PRECISION_TARGET and s["recall"] >= RECALL_TARGET
-        if label == "govcatalog":
-            rows = by_split
-            stamp(shown)
-            for split in ("dev-tune", "dev-check"):
-                if split not in shown:
-                    continue
-                s = score(leave_synonym_out(seed, by_split[split], counts))
-                print(
-                    f"{split + '-lo':<13}{s['names']:>7.0f}{s['bound']:>7.0f}{s['auto']:>6.0f}"
-                    f"{s['precision']:>11.3f}{s['recall']:>8.3f}{s['top1']:>7.3f}"
-                    f"{s['top3']:>7.3f}   (each name scored without the seed synonym equal to it)"
-                )
-    print(
-        f"\ntargets for govcatalog on {verdict_split}: precision >= {PRECISION_TARGET}, "
-        f"recall >= {RECALL_TARGET}: " + ("met" if verdict else "NOT met")
+
+    rows, verdict = score_matchers(
+        matchers,
+        judged_names,
+        judgments,
+        counts,
+        split_of,
+        PARTS,
+        shown,
+        verdict_split="test" if "test" in shown else shown[-1],
+        also=leave_synonym_out_lines,
     )
 
     if "test" in shown:
         print("held-out (test) figures printed: read them once, at the end of a round of work")
-        test_names = {names.fold(n) for n, *_ in rows["test"]}
-        seed_names = {
-            names.fold(text): text for e in seed for text in [e["name"], *(e.get("synonyms") or [])]
-        }
-        overlap = sorted(text for key, text in seed_names.items() if key in test_names)
+        overlap = seed_names_among(seed, (n for n, *_ in rows["test"]))
         print(
             f"seed names that are also test-half names ({len(overlap)}; standard names and "
             f"common use): {'、'.join(overlap)}"

@@ -7,24 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pathlib
 
 import pytest
-import yaml
 
 from ckanext.govcatalog.elements import names, seedfile, transfer
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-FRESH2 = ROOT / "tests" / "data" / "element_judgments_fresh2.yaml"
-JUDGED_BEFORE = (
-    ROOT / "tests" / "data" / "element_judgments.yaml",
-    ROOT / "tests" / "data" / "element_judgments_fresh.yaml",
-)
 
-
-def _judgments(path: pathlib.Path) -> dict[str, str]:
-    with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)["judgments"]
+def _judged_before(bench) -> list[str]:
+    """Every name judged before the fresh2 set: the first set's and the first fresh set's."""
+    return [*bench.read_judgments(bench.JUDGMENTS), *bench.read_judgments(bench.FRESH_JUDGMENTS)]
 
 
 @pytest.mark.parametrize(
@@ -69,17 +60,17 @@ def test_the_fresh2_file_holds_what_the_rules_yield_from_the_corpus(bench):
     missing = [s for s in sources if not os.path.isfile(os.path.join(corpus, s))]
     if missing:
         pytest.skip(f"the shared corpus is not beside the checkout: {corpus} lacks {missing}")
-    before = [name for path in JUDGED_BEFORE for name in _judgments(path)]
+    before = _judged_before(bench)
     extracted = bench.fresh2_names(corpus, before)
     # same names, same order: the file was written from the rules, not chosen
-    assert list(_judgments(FRESH2)) == list(extracted)
+    assert list(bench.read_judgments(bench.FRESH2_JUDGMENTS)) == list(extracted)
     assert len(extracted) >= 300
     assert sum(extracted.values()) > len(extracted)  # some names are listed by several records
 
 
-def test_fresh2_names_are_new_and_judged_to_published_elements_or_none():
-    fresh2 = _judgments(FRESH2)
-    before = {names.fold(n) for path in JUDGED_BEFORE for n in _judgments(path)}
+def test_fresh2_names_are_new_and_judged_to_published_elements_or_none(bench):
+    fresh2 = bench.read_judgments(bench.FRESH2_JUDGMENTS)
+    before = {names.fold(n) for n in _judged_before(bench)}
     assert not [n for n in fresh2 if names.fold(n) in before]
     assert len({names.fold(n) for n in fresh2}) == len(fresh2)
     records = seedfile.read_files(seedfile.seed_paths(transfer.seed_dir()))
@@ -88,7 +79,7 @@ def test_fresh2_names_are_new_and_judged_to_published_elements_or_none():
 
 
 def test_the_fresh2_names_split_by_sha256_into_a_tuned_and_a_never_read_part(bench):
-    fresh2 = list(_judgments(FRESH2))
+    fresh2 = list(bench.read_judgments(bench.FRESH2_JUDGMENTS))
     splits = {name: bench.fresh_split_of(name, "fresh2") for name in fresh2}
     assert {n for n, s in splits.items() if s == "fresh2-dev"} == {
         n for n in fresh2 if hashlib.sha256(n.encode("utf-8")).digest()[0] % 2 == 0

@@ -6,21 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pathlib
 
 import pytest
-import yaml
 
 from ckanext.govcatalog.elements import names, seedfile, transfer
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-FRESH = ROOT / "tests" / "data" / "element_judgments_fresh.yaml"
-JUDGED_BEFORE = ROOT / "tests" / "data" / "element_judgments.yaml"
-
-
-def _judgments(path: pathlib.Path) -> dict[str, str]:
-    with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)["judgments"]
 
 
 @pytest.mark.parametrize(
@@ -71,15 +60,15 @@ def test_the_fresh_file_holds_what_the_rule_yields_from_the_corpus(bench):
     missing = [s for s in bench.FRESH_SOURCES if not os.path.isfile(os.path.join(corpus, s))]
     if missing:
         pytest.skip(f"the shared corpus is not beside the checkout: {corpus} lacks {missing}")
-    extracted = bench.fresh_names(corpus, _judgments(JUDGED_BEFORE))
+    extracted = bench.fresh_names(corpus, bench.read_judgments(bench.JUDGMENTS))
     # same names, same order: the file was written from the rule, not chosen
-    assert list(_judgments(FRESH)) == list(extracted)
+    assert list(bench.read_judgments(bench.FRESH_JUDGMENTS)) == list(extracted)
     assert sum(extracted.values()) > len(extracted)  # some names are listed by several records
 
 
-def test_fresh_names_are_new_and_judged_to_published_elements_or_none():
-    fresh = _judgments(FRESH)
-    before = {names.fold(n) for n in _judgments(JUDGED_BEFORE)}
+def test_fresh_names_are_new_and_judged_to_published_elements_or_none(bench):
+    fresh = bench.read_judgments(bench.FRESH_JUDGMENTS)
+    before = {names.fold(n) for n in bench.read_judgments(bench.JUDGMENTS)}
     assert not [n for n in fresh if names.fold(n) in before]
     assert len({names.fold(n) for n in fresh}) == len(fresh)
     records = seedfile.read_files(seedfile.seed_paths(transfer.seed_dir()))
@@ -90,7 +79,7 @@ def test_fresh_names_are_new_and_judged_to_published_elements_or_none():
 
 
 def test_the_fresh_names_split_by_sha256_into_a_tuned_and_a_never_read_part(bench):
-    fresh = list(_judgments(FRESH))
+    fresh = list(bench.read_judgments(bench.FRESH_JUDGMENTS))
     splits = {name: bench.fresh_split_of(name) for name in fresh}
     # the fixed rule: the first byte of the SHA-256 of the UTF-8 name, even -> fresh-dev
     assert {n for n, s in splits.items() if s == "fresh-dev"} == {

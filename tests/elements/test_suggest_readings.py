@@ -7,13 +7,9 @@ held-out half, fresh-dev and fresh-test apart."""
 
 from __future__ import annotations
 
-import pathlib
 import zlib
 
 import pytest
-import yaml
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -100,8 +96,7 @@ def test_a_unit_of_count_in_a_note_makes_the_column_numeric(index):
 
 
 def test_the_benchmark_splits_dev_again_and_leaves_the_held_out_half_alone(bench):
-    with open(ROOT / "tests" / "data" / "element_judgments.yaml", encoding="utf-8") as f:
-        judged = list(yaml.safe_load(f)["judgments"])
+    judged = list(bench.read_judgments(bench.JUDGMENTS))
     splits = {name: bench.split_of(name) for name in judged}
     # the held-out half is the crc32-odd half, as before the second split
     assert {n for n, s in splits.items() if s == "test"} == {
