@@ -7,6 +7,8 @@ from typing import Any
 import ckan.model as core_model
 import ckan.plugins.toolkit as tk
 
+from tests import factories
+
 
 def as_user(user: dict[str, Any] | None) -> dict[str, Any]:
     """An action context for this user (None = anonymous), with auth and labels applied."""
@@ -25,3 +27,10 @@ def search(user: dict[str, Any] | None = None, **params: Any) -> dict[str, Any]:
 def titles(result: dict[str, Any]) -> list[str]:
     """The titles of a search result's entries, in rank order."""
     return [r["title"] for r in result["results"]]
+
+
+def open_entry(org: dict[str, Any], title: str, **fields: Any) -> dict[str, Any]:
+    """An entry of ``org`` open to all, whose searchable text is its title alone."""
+    return factories.Entry(
+        owner_org=org["id"], title=title, open_to_all=True, title_words_only=True, **fields
+    )

@@ -3,7 +3,7 @@
 import pytest
 
 from tests import factories
-from tests.search.searches import search, titles
+from tests.search.searches import open_entry, search, titles
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -16,7 +16,7 @@ ROADS = "农村公路养护里程统计"
 def entries():
     org = factories.Organization()
     return {
-        t: factories.Entry(owner_org=org["id"], title=t, open_to_all=True, title_words_only=True)
+        t: open_entry(org, t)
         for t in (POPULATION, SUBSISTENCE, ROADS, "Population register of towns")
     }
 
@@ -59,7 +59,7 @@ def test_government_synonyms_apply_at_query_time(entries, q, title):
 def test_exact_words_rank_above_their_synonyms():
     org = factories.Organization()
     for title in ("户籍人口信息", "人口普查汇总"):
-        factories.Entry(owner_org=org["id"], title=title, open_to_all=True, title_words_only=True)
+        open_entry(org, title)
     assert titles(search(q="户籍"))[0] == "户籍人口信息"
 
 
@@ -71,7 +71,7 @@ def test_the_provider_department_title_is_searchable():
     bureau = factories.Organization(title="石泉县民政局")
     other = factories.Organization(title="石泉县交通运输局")
     for org, title in ((bureau, "城乡低保对象名册"), (other, "低保车辆补贴")):
-        factories.Entry(owner_org=org["id"], title=title, open_to_all=True, title_words_only=True)
+        open_entry(org, title)
     assert titles(search(q="民政局 低保")) == ["城乡低保对象名册"]
 
 
@@ -79,8 +79,7 @@ def test_identifiers_match_exactly():
     # the neighbouring code shares every part but the serial number: only the asked one is found
     org = factories.Organization()
     entry, neighbour = (
-        factories.Entry(owner_org=org["id"], title=title, open_to_all=True, title_words_only=True)
-        for title in ("石泉县人口基础信息", "石泉县人口变动情况")
+        open_entry(org, title) for title in ("石泉县人口基础信息", "石泉县人口变动情况")
     )
     code = entry["resource_code"]
     assert code and neighbour["resource_code"] and code != neighbour["resource_code"]
@@ -102,9 +101,7 @@ def test_a_full_title_with_brackets_or_digits_finds_its_entry(title, q):
     # a Chinese run ending inside the query (at a bracket or a digit) must not break the phrase
     org = factories.Organization()
     for entry_title in (title, "公共场所卫生许可"):
-        factories.Entry(
-            owner_org=org["id"], title=entry_title, open_to_all=True, title_words_only=True
-        )
+        open_entry(org, entry_title)
     assert titles(search(q=q))[:1] == [title]
 
 

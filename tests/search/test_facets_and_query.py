@@ -4,7 +4,7 @@ syntax (escaped or rejected with a message; never a 500, never around the permis
 import pytest
 
 from tests import factories
-from tests.search.searches import search, titles
+from tests.search.searches import open_entry, search, titles
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -99,7 +99,7 @@ def test_choosing_a_town_includes_its_villages():
         (village, "某村低保名册"),
         (county, "石泉县低保汇总"),
     ):
-        factories.Entry(owner_org=org["id"], title=title, open_to_all=True, title_words_only=True)
+        open_entry(org, title)
     assert sorted(titles(search(None, fq='organization:"chengguan-town"'))) == [
         "城关镇低保名册",
         "某村低保名册",

@@ -11,7 +11,7 @@ import pytest
 
 from ckanext.govcatalog.search import query, segment
 from tests import factories
-from tests.search.searches import search, titles
+from tests.search.searches import open_entry, search, titles
 
 SYNONYMS = segment.SYNONYMS_FILE
 
@@ -112,18 +112,12 @@ def test_the_configset_reads_the_synonyms_it_is_given():
 pytestmark_db = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
 
-def _entry(org, title, **fields):
-    return factories.Entry(
-        owner_org=org["id"], title=title, open_to_all=True, title_words_only=True, **fields
-    )
-
-
 @pytestmark_db
 def test_words_typed_together_find_entries_holding_them_apart():
     org = factories.Organization()
-    _entry(org, "农村居民人均可支配收入")
-    _entry(org, "收入分配与农村居民")  # another order
-    _entry(org, "农村公路养护里程")
+    open_entry(org, "农村居民人均可支配收入")
+    open_entry(org, "收入分配与农村居民")  # another order
+    open_entry(org, "农村公路养护里程")
     found = titles(search(q="农村居民收入"))
     assert sorted(found) == ["农村居民人均可支配收入", "收入分配与农村居民"]
 
@@ -131,9 +125,9 @@ def test_words_typed_together_find_entries_holding_them_apart():
 @pytestmark_db
 def test_the_entry_holding_the_exact_phrase_ranks_first():
     org = factories.Organization()
-    _entry(org, "资金拨付情况与低保对象名册")
-    _entry(org, "低保资金发放明细")
-    _entry(org, "低保对象与资金")
+    open_entry(org, "资金拨付情况与低保对象名册")
+    open_entry(org, "低保资金发放明细")
+    open_entry(org, "低保对象与资金")
     found = titles(search(q="低保资金"))
     assert found[0] == "低保资金发放明细"
     assert len(found) == 3
@@ -142,8 +136,8 @@ def test_the_entry_holding_the_exact_phrase_ranks_first():
 @pytestmark_db
 def test_a_long_query_finds_the_entries_holding_most_of_its_words():
     org = factories.Organization()
-    _entry(org, "九寨沟县驾驶证逾期未审验信息")
-    _entry(org, "九寨沟县景区游客统计")
+    open_entry(org, "九寨沟县驾驶证逾期未审验信息")
+    open_entry(org, "九寨沟县景区游客统计")
     found = titles(search(q="九寨沟县驾驶证逾期未审验信息汇总"))
     assert found == ["九寨沟县驾驶证逾期未审验信息"]
 
@@ -152,8 +146,8 @@ def test_a_long_query_finds_the_entries_holding_most_of_its_words():
 def test_a_department_typed_with_its_topic_finds_the_departments_entries():
     bureau = factories.Organization(title="石泉县民政局")
     other = factories.Organization(title="石泉县交通运输局")
-    _entry(bureau, "城乡低保对象名册")
-    _entry(other, "低保车辆补贴")
+    open_entry(bureau, "城乡低保对象名册")
+    open_entry(other, "低保车辆补贴")
     assert titles(search(q="民政局低保")) == ["城乡低保对象名册"]
     assert titles(search(q="民政局 低保")) == ["城乡低保对象名册"]
 
@@ -164,10 +158,10 @@ def test_a_department_finds_the_county_records_that_name_its_work():
     # (工商 -> 市场监管局, 2018); the stem typed alone does not find the department's records
     county = factories.Organization(title="汶川县")
     bureau = factories.Organization(title="石泉县市场监督管理局")
-    _entry(county, "汶川县工商行政处罚案源信息")
-    _entry(county, "汶川县交通运输行政处罚信息")
-    _entry(bureau, "食品经营行政处罚决定书")
-    _entry(bureau, "食品经营许可名单")
+    open_entry(county, "汶川县工商行政处罚案源信息")
+    open_entry(county, "汶川县交通运输行政处罚信息")
+    open_entry(bureau, "食品经营行政处罚决定书")
+    open_entry(bureau, "食品经营许可名单")
     found = titles(search(q="市场监管局 行政处罚"))
     assert sorted(found) == sorted(["食品经营行政处罚决定书", "汶川县工商行政处罚案源信息"])
     assert titles(search(q="工商 许可")) == []
@@ -177,8 +171,8 @@ def test_a_department_finds_the_county_records_that_name_its_work():
 def test_the_provider_counts_less_than_the_entrys_own_title():
     bureau = factories.Organization(title="石泉县民政局")
     other = factories.Organization(title="石泉县交通运输局")
-    _entry(bureau, "城乡低保对象名册")
-    _entry(other, "民政局转来的低保对象名册")
+    open_entry(bureau, "城乡低保对象名册")
+    open_entry(other, "民政局转来的低保对象名册")
     assert titles(search(q="民政局 低保")) == ["民政局转来的低保对象名册", "城乡低保对象名册"]
 
 
@@ -187,9 +181,9 @@ def test_the_departments_above_the_provider_are_searchable():
     county = factories.Organization(name="shiquan-county", title="石泉县")
     town = factories.Organization(name="chengguan-town", title="城关镇", parent_org=county["name"])
     village = factories.Organization(name="xinhua-village", title="新华村", parent_org=town["name"])
-    _entry(village, "困难家庭台账")
+    open_entry(village, "困难家庭台账")
     other = factories.Organization(title="汉阴县")
-    _entry(other, "困难家庭名单")
+    open_entry(other, "困难家庭名单")
     assert titles(search(q="城关镇 困难家庭")) == ["困难家庭台账"]
 
 
@@ -211,8 +205,8 @@ def test_a_department_word_is_not_found_across_two_words_of_a_name_above():
     finance = factories.Organization(
         name="shiquan-czj", title="石泉县财政局", parent_org=county["name"]
     )
-    _entry(bureau, "婚姻登记信息")
-    _entry(finance, "非税收入登记信息")
+    open_entry(bureau, "婚姻登记信息")
+    open_entry(finance, "非税收入登记信息")
     assert titles(search(q="民政")) == ["婚姻登记信息"]
     assert titles(search(q="民政局 登记")) == ["婚姻登记信息"]
     # the county's name still finds its departments' entries
@@ -234,8 +228,8 @@ def test_a_department_word_is_not_found_across_two_words_of_a_name_above():
 )
 def test_abbreviations_and_common_names_find_the_full_form(q, title):
     org = factories.Organization()
-    _entry(org, title)
-    _entry(org, "农村公路养护里程")
+    open_entry(org, title)
+    open_entry(org, "农村公路养护里程")
     assert titles(search(q=q)) == [title]
 
 
@@ -250,15 +244,15 @@ def test_an_entry_filed_under_the_theme_typed_ranks_above_titles_holding_its_wor
         ("公共停车场泊位", "城乡建设"),
         ("城乡低保对象名册", "社区治理"),
     ):
-        _entry(org, title, theme=[theme])
+        open_entry(org, title, theme=[theme])
     assert titles(search(q="信用体系")) == ["企业红黑名单", "体系建设资金与信用贷款台账"]
 
 
 @pytestmark_db
 def test_the_wider_social_security_finds_its_part_and_not_the_other_way():
     org = factories.Organization()
-    _entry(org, "社会保险参保人数")
-    _entry(org, "社会保障资金支出")
+    open_entry(org, "社会保险参保人数")
+    open_entry(org, "社会保障资金支出")
     assert titles(search(q="社会保险")) == ["社会保险参保人数"]
     # the part is found, below the entry holding the words typed
     assert titles(search(q="社会保障")) == ["社会保障资金支出", "社会保险参保人数"]
@@ -268,7 +262,7 @@ def test_the_wider_social_security_finds_its_part_and_not_the_other_way():
 def test_an_abbreviation_expands_one_way():
     # 七普 => 第七次全国人口普查: the full name does not find every title holding 七普
     org = factories.Organization()
-    _entry(org, "七普数据")
+    open_entry(org, "七普数据")
     assert titles(search(q="七普")) == ["七普数据"]
     assert titles(search(q="第七次全国人口普查")) == []
 
@@ -283,7 +277,7 @@ def _api(app, q):
 @pytest.fixture
 def population(with_plugins, clean_db, clean_index):
     org = factories.Organization()
-    return _entry(org, "石泉县人口基础信息（2023）")
+    return open_entry(org, "石泉县人口基础信息（2023）")
 
 
 @pytest.mark.usefixtures("population")

@@ -11,7 +11,7 @@ import pytest
 
 from ckanext.govcatalog.search import query, segment
 from tests import factories
-from tests.search.searches import search, titles
+from tests.search.searches import open_entry, search, titles
 
 CONF = os.path.dirname(segment.SYNONYMS_FILE)
 
@@ -78,20 +78,14 @@ def test_the_tags_are_searched_as_a_phrase_and_not_as_words():
 pytestmark_db = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
 
-def _entry(org, title, **fields):
-    return factories.Entry(
-        owner_org=org["id"], title=title, open_to_all=True, title_words_only=True, **fields
-    )
-
-
 @pytestmark_db
 def test_one_term_finds_itself_its_synonyms_and_its_parts_apart():
     org = factories.Organization()
-    _entry(org, "高龄津贴发放表")
-    _entry(org, "高龄老人津贴花名册")  # the parts apart: not found before
-    _entry(org, "高龄补贴汇总表")  # a synonym of the term only
-    _entry(org, "老年人津贴标准")  # one part only
-    _entry(org, "高龄老人体检名单")
+    open_entry(org, "高龄津贴发放表")
+    open_entry(org, "高龄老人津贴花名册")  # the parts apart: not found before
+    open_entry(org, "高龄补贴汇总表")  # a synonym of the term only
+    open_entry(org, "老年人津贴标准")  # one part only
+    open_entry(org, "高龄老人体检名单")
     found = titles(search(q="高龄津贴"))
     assert found[0] == "高龄津贴发放表"
     assert sorted(found) == sorted(["高龄津贴发放表", "高龄老人津贴花名册", "高龄补贴汇总表"])
@@ -121,7 +115,7 @@ def test_an_entry_tagged_with_the_words_typed_ranks_above_one_holding_them_as_tw
     # exactly, and never the tag 国有经济; the phrase boost on tags_text restores it
     org = factories.Organization()
     for title, tag in (("户籍人口台账", "户籍"), ("低保对象名册", "低保"), ("公路里程", "公路")):
-        _entry(org, title, tags=[{"name": tag}])  # other tagged entries: idf as in a catalog
-    _entry(org, "城镇单位就业人员信息", tags=[{"name": "国有"}, {"name": "经济"}])
-    _entry(org, "城镇单位就业人员统计", tags=[{"name": "国有经济"}])
+        open_entry(org, title, tags=[{"name": tag}])  # other tagged entries: idf as in a catalog
+    open_entry(org, "城镇单位就业人员信息", tags=[{"name": "国有"}, {"name": "经济"}])
+    open_entry(org, "城镇单位就业人员统计", tags=[{"name": "国有经济"}])
     assert titles(search(q="国有经济")) == ["城镇单位就业人员统计", "城镇单位就业人员信息"]
