@@ -136,6 +136,17 @@ code before this session's cuts (and before an hour of query changes; load 4.6-7
 + topic 1.12x (0.74-1.45), pinyin 1.13x (0.90-1.32), one word 1.05x (0.79-1.15): the cuts are
 ~2-4 ms of a 30 ms p50, less than the load moves a p95 from run to run; what stays above 1.0x
 is stock finding nothing to return.
+
+Tiered queries (2026-11-30, sixth session: search/query.py tiered_query lists the entries holding
+some of a query's words, or a dictionary word inside one, after those holding all of them).
+--skip-load on the 10,000 x 10 copies, --repeats 3, load 2-4, p95 govcatalog / stock, median of
+3 (ratio min-max): browse 58.6 / 85.4 0.67x (0.56-0.72), one Chinese word 43.8 / 42.4 1.03x
+(0.98-1.19), department + topic 52.7 / 31.6 1.67x (1.09-2.06), pinyin 35.3 / 29.2 0.99x,
+word + facet filters 35.0 / 31.4 1.00x, all kinds 47.2 / 54.8 0.82x (0.80-0.91). The cost is
+in department + topic: its searches now find 31,349 entries on average instead of 1,195 (every
+entry of the department or on the topic, after those holding both), and Solr's time for them
+went from 4 to 14 ms at p95. A search page with such a query asks Solr once more, for the count
+of full matches its note gives (rows 0, no facets); package_search alone, timed here, does not.
 """
 
 from __future__ import annotations

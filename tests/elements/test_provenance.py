@@ -106,10 +106,19 @@ def test_the_repeated_collection_facet_and_the_element_facet(world):
 
 def test_searching_any_name_of_an_element_finds_every_entry_holding_it(world):
     # no data item is called so: only the element's synonyms can match
-    found = names(search(world, "sysadmin", q=pw.UNUSED_SYNONYM))
-    assert found == {"src", "rep", "cite", "named", "priv", "open"}
+    holding = {"src", "rep", "cite", "named", "priv", "open"}
+    # every word of the synonym (mm 100%): exactly the entries holding the element
+    assert names(search(world, "sysadmin", q=pw.UNUSED_SYNONYM, mm="100%")) == holding
+    # as typed, they rank first; entries holding some of its words follow (search/query.py
+    # tiered_query)
+    ranked = [
+        p["name"].removeprefix("pv-")
+        for p in search(world, "sysadmin", q=pw.UNUSED_SYNONYM)["results"]
+    ]
+    assert set(ranked[: len(holding)]) == holding
     assert names(search(world, "sysadmin", q=pw.ELEMENT_NAME)) >= {"cite", "named", "priv"}
-    assert names(search(world, "anonymous", q=pw.UNUSED_SYNONYM)) == {"open"}
+    assert names(search(world, "anonymous", q=pw.UNUSED_SYNONYM, mm="100%")) == {"open"}
+    assert names(search(world, "anonymous", q=pw.UNUSED_SYNONYM)) & holding == {"open"}
 
 
 def test_the_reuse_finder_matches_by_element_and_falls_back_to_names(world):

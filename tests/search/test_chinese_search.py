@@ -33,8 +33,10 @@ def test_a_word_does_not_match_unrelated_titles(entries):
 
 
 def test_words_of_a_phrase_must_be_adjacent(entries):
-    # 人口公路 never occurs: bigram phrases do not match every title with 人口 or 公路
-    assert titles(search(q="人口公路")) == []
+    # 人口公路 never occurs: the bigram 口公 across the two words is no part of the query
+    assert titles(search(q="人口公路", mm="2")) == []
+    # ... and no entry holding one word of the two ranks as if it held both (tiered_query)
+    assert all(("人口" in t) != ("公路" in t) for t in titles(search(q="人口公路")))
 
 
 @pytest.mark.parametrize("q", ["renkou", "rk", "shiquan", "RenKou", "dibao"])
@@ -42,6 +44,16 @@ def test_pinyin_and_initials_find_the_title(entries, q):
     found = titles(search(q=q))
     assert found, q
     assert (SUBSISTENCE if q == "dibao" else POPULATION) in found
+
+
+def test_the_pinyin_of_a_word_ranks_above_syllables_meeting_across_two_words():
+    # shidi: 湿地 holds it as a word; 城市低保 only as cheng SHI DI bao, and its shorter title
+    # ranked first while only the syllables were indexed
+    org = factories.Organization()
+    for title in ("城市低保数据", "若尔盖县湿地国家级自然保护区鸟类名录", "不良事件统计"):
+        open_entry(org, title)
+    assert titles(search(q="shidi"))[0] == "若尔盖县湿地国家级自然保护区鸟类名录"
+    assert titles(search(q="sd"))[0] == "若尔盖县湿地国家级自然保护区鸟类名录"
 
 
 @pytest.mark.parametrize(
@@ -72,7 +84,7 @@ def test_the_provider_department_title_is_searchable():
     other = factories.Organization(title="石泉县交通运输局")
     for org, title in ((bureau, "城乡低保对象名册"), (other, "低保车辆补贴")):
         open_entry(org, title)
-    assert titles(search(q="民政局 低保")) == ["城乡低保对象名册"]
+    assert titles(search(q="民政局 低保")) == ["城乡低保对象名册", "低保车辆补贴"]
 
 
 def test_identifiers_match_exactly():

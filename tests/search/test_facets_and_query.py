@@ -135,6 +135,10 @@ def test_unbalanced_syntax_is_escaped_and_still_searches(app, world, q):
         ({"q": "*:人口"}, "*:*"),
         ({"q": "人口" * 150}, "too long"),
         ({"q": "人口", "fq": "{!frange l=0}sum(1)"}, "local parameters"),
+        # the site lets CKAN pass dismax local params for its own tiered queries, never a caller's
+        ({"q": "{!dismax bq='permission_labels:*'}人口"}, "local parameters"),
+        ({"q": "人口", "fq": "{!dismax}人口"}, "local parameters"),
+        ({"q": "人口", "facet.field": '["{!dismax ex=x}organization"]'}, "local parameters"),
         ({"q": "人口", "defType": "func"}, "not allowed"),
     ],
 )

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from ckanext.govcatalog.search import query, segment
+from ckanext.govcatalog.search import query, segment, text
 from tests import factories
 from tests.search.searches import open_entry, search, titles
 
@@ -50,6 +50,15 @@ def test_the_synonym_terms_are_read_from_the_configset():
     terms = segment.synonym_terms()
     assert {"住房公积金", "社会保障卡", "互联网上网服务营业场所"} <= terms
     assert not any(len(t) < 2 for t in terms)
+
+
+def test_the_pinyin_of_a_titles_words_is_one_token_per_word():
+    assert text.word_pinyin("城市低保数据") == ("chengshi dibao shuju", "cs db sj")
+    pinyin, initials = text.word_pinyin("若尔盖县湿地保护区")
+    assert "shidi" in pinyin.split() and "sd" in initials.split()
+    # no token crosses two words: cheng SHI DI bao is no word
+    assert "shidi" not in text.word_pinyin("城市低保")[0].split()
+    assert text.word_pinyin("GDP 2023") == ("", "")
 
 
 def test_quotes_and_operators_are_kept_when_cutting():
@@ -101,6 +110,38 @@ def test_one_way_rules_keep_the_abbreviation_and_name_full_forms():
         assert "," not in left, line
 
 
+def _rules() -> tuple[dict[str, set[str]], list[list[str]]]:
+    """The one-way rules (name -> what it expands to) and the equivalence groups of the file."""
+    one_way: dict[str, set[str]] = {}
+    groups: list[list[str]] = []
+    for line in _groups():
+        left, arrow, right = line.partition("=>")
+        if arrow:
+            one_way.setdefault(left.strip(), set()).update(t.strip() for t in right.split(","))
+        else:
+            groups.append([t.strip() for t in line.split(",")])
+    return one_way, groups
+
+
+def test_every_name_of_a_department_finds_the_stems_of_its_first_name():
+    # Solr applies the rules of the term typed only: 民宗委 (a name in 民宗局's group) found
+    # 民族宗教事务局 but not the stem 民族宗教 that county titles hold (金川县民族宗教局...)
+    one_way, groups = _rules()
+    with open(SYNONYMS, encoding="utf-8") as f:
+        section = f.read().split("department names and the work they name", 1)[1]
+    firsts = [
+        ln.split("=>")[0].strip()
+        for ln in section.split("# --- Source:", 1)[0].splitlines()
+        if "=>" in ln and not ln.startswith("#")
+    ]
+    assert len(firsts) >= 40
+    for first in firsts:
+        stems = one_way[first] - {n for g in groups if first in g for n in g}
+        for group in (g for g in groups if first in g):
+            for name in group:
+                assert stems <= one_way.get(name, set()), (first, name, stems)
+
+
 def test_the_configset_reads_the_synonyms_it_is_given():
     schema = os.path.join(os.path.dirname(SYNONYMS), "schema.xml")
     with open(schema, encoding="utf-8") as f:
@@ -119,7 +160,31 @@ def test_words_typed_together_find_entries_holding_them_apart():
     open_entry(org, "收入分配与农村居民")  # another order
     open_entry(org, "农村公路养护里程")
     found = titles(search(q="农村居民收入"))
-    assert sorted(found) == ["农村居民人均可支配收入", "收入分配与农村居民"]
+    assert sorted(found[:2]) == ["农村居民人均可支配收入", "收入分配与农村居民"]
+    # holding one word of three, it comes after every entry holding them all (tiered_query)
+    assert found[2:] == ["农村公路养护里程"]
+
+
+@pytestmark_db
+def test_a_word_the_records_lack_does_not_empty_the_result():
+    org = factories.Organization()
+    open_entry(org, "兽医人员名册")
+    open_entry(org, "执业兽医登记")
+    open_entry(org, "乡村兽医人员统计")
+    open_entry(org, "乡镇干部名册")
+    open_entry(org, "道路运输车辆台账")
+    found = titles(search(q="兽医人员名册"))
+    # all three words first, then the best of the rest; no entry holding none of the words
+    assert found[0] == "兽医人员名册"
+    assert found[1] == "乡村兽医人员统计"
+    assert set(found[2:]) == {"执业兽医登记", "乡镇干部名册"}
+    assert "道路运输车辆台账" not in found
+    # a query that names its own mm, a built query or a longer one is not tiered
+    assert query.tiered_query("兽医 人员 名册", 3, query.QUERY_FIELDS) is not None
+    assert query.tiered_query("兽医", 1, query.QUERY_FIELDS) is None
+    assert query.tiered_query('"兽医 人员" 名册', 2, query.QUERY_FIELDS) is None
+    assert query.tiered_query("兽医 AND 名册", 2, query.QUERY_FIELDS) is None
+    assert titles(search(q="兽医人员名册", mm="3")) == ["兽医人员名册"]
 
 
 @pytestmark_db
@@ -148,8 +213,9 @@ def test_a_department_typed_with_its_topic_finds_the_departments_entries():
     other = factories.Organization(title="石泉县交通运输局")
     open_entry(bureau, "城乡低保对象名册")
     open_entry(other, "低保车辆补贴")
-    assert titles(search(q="民政局低保")) == ["城乡低保对象名册"]
-    assert titles(search(q="民政局 低保")) == ["城乡低保对象名册"]
+    # the department's own entry first; another's that holds only the topic after it
+    assert titles(search(q="民政局低保")) == ["城乡低保对象名册", "低保车辆补贴"]
+    assert titles(search(q="民政局 低保")) == ["城乡低保对象名册", "低保车辆补贴"]
 
 
 @pytestmark_db
@@ -163,8 +229,27 @@ def test_a_department_finds_the_county_records_that_name_its_work():
     open_entry(bureau, "食品经营行政处罚决定书")
     open_entry(bureau, "食品经营许可名单")
     found = titles(search(q="市场监管局 行政处罚"))
-    assert sorted(found) == sorted(["食品经营行政处罚决定书", "汶川县工商行政处罚案源信息"])
-    assert titles(search(q="工商 许可")) == []
+    # the entries holding both words first; those holding one (tiered_query) after them
+    assert sorted(found[:2]) == sorted(["食品经营行政处罚决定书", "汶川县工商行政处罚案源信息"])
+    assert titles(search(q="工商 许可", mm="2")) == []
+
+
+@pytestmark_db
+@pytest.mark.parametrize(
+    "q, found",
+    [
+        # another name of 民宗局, and a department that had no stem (广电局 -> 广播电视)
+        ("民宗委 宗教", "金川县民族宗教局宗教活动场所名册"),
+        ("广电局 广播", "汶川县文化广播电视和旅游局广播覆盖情况"),
+        ("公共资源交易中心 招标", "公共资源交易招标项目数据"),
+    ],
+)
+def test_every_name_of_a_department_finds_the_county_records_that_name_its_work(q, found):
+    county = factories.Organization(title="金川县")
+    open_entry(county, found)
+    open_entry(county, "金川县寺庙广播招标名录")  # the topic without the department
+    assert titles(search(q=q))[0] == found
+    assert titles(search(q=q, mm="2")) == [found]
 
 
 @pytestmark_db
@@ -184,7 +269,7 @@ def test_the_departments_above_the_provider_are_searchable():
     open_entry(village, "困难家庭台账")
     other = factories.Organization(title="汉阴县")
     open_entry(other, "困难家庭名单")
-    assert titles(search(q="城关镇 困难家庭")) == ["困难家庭台账"]
+    assert titles(search(q="城关镇 困难家庭")) == ["困难家庭台账", "困难家庭名单"]
 
 
 def test_the_words_of_a_department_name_never_cross_its_words():
@@ -208,7 +293,7 @@ def test_a_department_word_is_not_found_across_two_words_of_a_name_above():
     open_entry(bureau, "婚姻登记信息")
     open_entry(finance, "非税收入登记信息")
     assert titles(search(q="民政")) == ["婚姻登记信息"]
-    assert titles(search(q="民政局 登记")) == ["婚姻登记信息"]
+    assert titles(search(q="民政局 登记")) == ["婚姻登记信息", "非税收入登记信息"]
     # the county's name still finds its departments' entries
     assert len(titles(search(q="人民政府 登记"))) == 2
 
@@ -224,6 +309,10 @@ def test_a_department_word_is_not_found_across_two_words_of_a_name_above():
         ("创文", "创建全国文明城市测评点位"),
         ("疾控中心", "疾病预防控制中心工作人员"),
         ("五保", "城镇特困人员花名册"),  # the name before 《社会救助暂行办法》 (2014)
+        ("国企", "县属国有企业基本信息"),  # 《企业国有资产法》
+        ("招投标", "工程建设项目招标公告"),  # 《招标投标法》: either half
+        ("贫困户", "建档立卡户帮扶台账"),
+        ("退伍军人", "自主就业退役士兵名单"),  # 《退役军人保障法》 第二条
     ],
 )
 def test_abbreviations_and_common_names_find_the_full_form(q, title):

@@ -9,9 +9,12 @@
 * Free-text queries also search the pinyin of titles, data item names and the exact identifiers,
   and, weighted as the summary is (below the title, tags and data items), the provider department
   and the departments above it.
-* A run of Chinese typed without spaces is cut into its words (search/segment.py): a query of up
-  to three words needs all of them, a longer one most of them (``words_required``), each word
-  anywhere in the entry (a word is still found inside longer words: the index holds bigrams). The
+* A run of Chinese typed without spaces is cut into its words (search/segment.py), each word
+  found anywhere in the entry (a word is still found inside longer words: the index holds
+  bigrams). A query of one to three Chinese words lists the entries holding all of them first, as
+  before, then those holding any word or a dictionary word inside one (``tiered_query``: a word
+  the records lack, 名册 of 兽医人员名册, or a compound they write shorter, 屠宰 of 屠宰场, no
+  longer empties the result); a longer one needs most of its words (``words_required``). The
   configset's solrconfig.xml adds a phrase boost over the whole query (``pf``, title first, with
   room for the cuts), so the entries that hold the words together, above all in their title, rank
   first. A query that is one term of the search synonyms (高龄津贴, 道路运输), kept whole by the
@@ -45,9 +48,12 @@ MAX_QUERY_LENGTH = 200
 # title_exact 8 -> 12: a word typed outranks its synonyms in the title more clearly (车辆 had
 # ranked titles holding only 机动车 first: two bigrams outscore one; development plain
 # R-precision 0.957 -> 0.990).
+# title_pinyin_words^4 / title_initials_words^2 (search/text.py word_pinyin): the pinyin of a
+# title's whole words outranks syllables that only meet across two words (shidi: 湿地 above
+# 城市低保, whose short titles had ranked first).
 QUERY_FIELDS = (
     "name^4 title^4 title_exact^12 tags^2 groups^2 text "
-    "title_pinyin^2 title_initials data_item_text^2 "
+    "title_pinyin^2 title_initials title_pinyin_words^4 title_initials_words^2 data_item_text^2 "
     "resource_code^10 org_code^5 division_code^2 region_code^2 organization_title^1 "
     "org_path_title^1 extras_theme^2"
 )
@@ -191,6 +197,57 @@ def words_required(words: int) -> int:
     return math.ceil(words * 0.8)
 
 
+# A query of one to three words first finds the entries holding every word, then below them those
+# holding any word or a piece of one (segment.word_pieces): a word the user adds that the records
+# lack (名册 of 兽医人员名册) or a compound they write shorter (屠宰场) no longer empties the
+# result. The first tier is a constant-score boost query (bq) of all the words on every query
+# field; TIER_BOOST is far above any score the words earn (the highest of the 369 queries of
+# scripts/bench/search_relevance.py on the corpus, 2026-11-30: 820).
+TIER_BOOST = 100000
+# the words a tiered query may hold: Chinese words only. Codes and numbers keep every part
+# required (301/000001 must not find 301/000002), and the boost query repeats the words on each
+# field, so no word that needs escaping is tiered.
+_PLAIN_WORD = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+_QF_FIELD = re.compile(r"([A-Za-z_]+)(?:\^[0-9.]+)?")
+
+
+def tiered_query(q: str, words: int, qf: str) -> tuple[str, int] | None:
+    """A query of one to three Chinese words as a dismax query with local parameters that ranks
+    the entries holding every word first (as before) and then those holding any word or a piece
+    of one (segment.word_pieces: 屠宰 of 屠宰场); with the number of clauses mm requires (one).
+    None for any other query: it keeps ``words_required`` (and a single synonym term keeps
+    ``whole_term_or_parts``)."""
+    clauses = q.split()
+    if not 1 <= words <= 3 or len(clauses) != words:
+        return None
+    if any(c in OPERATORS or not _PLAIN_WORD.match(c) for c in clauses):
+        return None
+    if words == 1 and segment.term_parts(q):
+        return None
+    pieces = [p for c in clauses for p in segment.word_pieces(c) if p not in clauses]
+    if words == 1 and not pieces:
+        return None
+    fields = [m.group(1) for m in _QF_FIELD.finditer(qf)]
+    # explicit OR: CKAN parses the boost query with q.op=AND
+    every_word = " ".join("+(" + " OR ".join(f"{f}:{c}" for f in fields) + ")" for c in clauses)
+    # "OR id:0" (no entry has that id): dismax adds the clauses of a boost query that parses to
+    # one boolean query straight into the main query, and q.op=AND would make a lone clause MUST
+    boost = f"({every_word})^={TIER_BOOST} OR id:0"
+    return f"{{!dismax bq='{boost}'}}{' '.join([*clauses, *dict.fromkeys(pieces)])}", 1
+
+
+def tiered_words(q: str | None) -> int | None:
+    """The number of words of a query typed in the search box that search tiers (tiered_query),
+    or None for any other query: what the search page's note on partial matches counts by."""
+    if not q or ":" in q:
+        return None
+    try:
+        cut, words = cut_into_words(clean_user_query(q, plain=True))
+    except SearchQueryError:
+        return None
+    return words if tiered_query(cut, words, QUERY_FIELDS) else None
+
+
 def drop_dangling_operators(q: str) -> str:
     """A plain query without the boolean operators that have nothing to join (人口 OR, AND 人口,
     人口 OR AND 户籍): Solr cannot parse those, and they are typing slips."""
@@ -307,16 +364,25 @@ def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
         search_params["q"] = clean_user_query(raw, built, plain)
     if def_type and def_type not in _ALLOWED_DEFTYPES:
         _reject(tk._("The query parser {name} is not allowed.").format(name=def_type))
-    for name in ("fq", "fq_list", "qf", "bf", "boost", "sort", "df", "mm", "fl"):
+    # facet.field too: the site config lets CKAN pass dismax local params (tiered_query), and
+    # only this check keeps a caller's own out of every parameter
+    for name in ("fq", "fq_list", "qf", "bf", "boost", "sort", "df", "mm", "fl", "facet.field"):
         if name in search_params:
             _check_param(name, search_params[name])
     q = search_params.get("q") or ""
     if q and q != "*:*" and "qf" not in search_params:
         search_params["qf"] = QUERY_FIELDS
         if plain and not built:
-            search_params["q"], words = whole_term_or_parts(*cut_into_words(q))
-            if words:
-                search_params.setdefault("mm", str(words_required(words)))
+            cut, words = cut_into_words(q)
+            tiered = tiered_query(cut, words, QUERY_FIELDS) if "mm" not in search_params else None
+            if tiered:
+                search_params["q"], required = tiered
+                search_params["mm"] = str(required)
+                search_params.setdefault("tie", "0.1")  # CKAN sets it only for a q without ":"
+            else:
+                search_params["q"], words = whole_term_or_parts(cut, words)
+                if words:
+                    search_params.setdefault("mm", str(words_required(words)))
     if isinstance(search_params.get("fq"), str):
         search_params["fq"] = org_hierarchy_fq(search_params["fq"])
     if isinstance(search_params.get("fq_list"), list):

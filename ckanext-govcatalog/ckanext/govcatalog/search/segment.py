@@ -166,6 +166,27 @@ def _cut(run: str) -> tuple[str, ...]:
     return tuple(_join_single_characters(words)) or (run,)
 
 
+# the most pieces word_pieces gives one word: each piece is one more clause on every query field
+MAX_PIECES = 6
+
+
+def word_pieces(word: str) -> list[str]:
+    """The dictionary words (two characters or more) inside a Chinese word of three or more, in
+    reading order (屠宰场 -> 屠宰; 加油站点 -> 加油, 加油站, 站点): what jieba's search mode adds
+    to the word. search/query.py lets an entry holding only a piece follow the entries holding
+    the word (a word the cut joined, or a compound the records write shorter)."""
+    if len(word) < 3 or not _HAN_RUN.match(word):
+        return []
+    freq = _segmenter().FREQ
+    pieces = [
+        word[start:end]
+        for start in range(len(word) - 1)
+        for end in range(start + 2, len(word) + 1)
+        if (end - start) < len(word) and freq.get(word[start:end])
+    ]
+    return pieces[:MAX_PIECES]
+
+
 def term_parts(word: str) -> list[str]:
     """The dictionary words (two characters or more) that make up a synonym term of four or more
     characters (高龄津贴 -> 高龄 津贴, 道路运输 -> 道路 运输), or [] for any other word.

@@ -5,6 +5,14 @@ derive pinyin, so the indexer adds it: ``title_pinyin`` holds the syllables ("sh
 kou ...") and ``title_initials`` their first letters ("s q x r k ..."). The Solr field type
 ``text_pinyin`` glues neighbouring syllables together at index time, so renkou and rk match as
 whole query words (config/solr/configsets/govcatalog/conf/schema.xml).
+
+Glued syllables also match across two words: shidi (湿地) matched 城市低保 (cheng SHI DI bao) and
+liangshi (粮食) 不良事件 (bu LIANG SHI jian), and the short titles holding such a crossing ranked
+above the entries holding the word itself. ``title_pinyin_words`` and ``title_initials_words``
+hold the pinyin and the initials of the title's WORDS (segment.index_words: jieba's words with the
+synonym terms, each followed by the words inside it), one token per word (shidi, sd); searched
+beside the syllables with a higher weight (search/query.py), an entry whose title holds the word
+ranks above one where the syllables only meet across two words.
 """
 
 from __future__ import annotations
@@ -40,6 +48,27 @@ def _initials(syllables: list[str]) -> str:
     return " ".join(s[0] for s in syllables if s)
 
 
+def word_pinyin(title: str) -> tuple[str, str]:
+    """The pinyin and the initials of each word of ``title``, one token per word: 若尔盖县湿地
+    -> ("ruoergaixian ruoergai shidi", "regx reg sd"). Words without Chinese are left out (the
+    text fields search those as they are)."""
+    pinyin: list[str] = []
+    initials: list[str] = []
+    for word in segment.index_words(title).split():
+        if not _HAN.search(word):
+            continue
+        syllables = _syllables(word, Style.NORMAL)
+        if not syllables:
+            continue
+        token = "".join(syllables)
+        if token not in pinyin:
+            pinyin.append(token)
+        short = "".join(s[0] for s in syllables)
+        if len(syllables) > 1 and short not in initials:
+            initials.append(short)
+    return " ".join(pinyin), " ".join(initials)
+
+
 def _stored(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     # index_package has already flattened the dict (organization -> its name, data items -> a
     # JSON extra); the validated package dict it stores keeps the structure.
@@ -54,7 +83,8 @@ def _stored(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_search_text(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """Adds to a Solr document being indexed: ``title_pinyin`` and ``title_initials``, the
+    """Adds to a Solr document being indexed: ``title_pinyin`` and ``title_initials`` (and the
+    same by word, ``title_pinyin_words`` and ``title_initials_words``), the
     provider's title (``organization_title``; stock CKAN indexes only the org's URL name, so
     "民政局 低保" could not find the civil affairs bureau's entries), and ``org_path_title``: the
     titles of the departments above the provider (from ``org_path``) as words, so that a town's
@@ -64,6 +94,7 @@ def add_search_text(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         syllables = _syllables(title, Style.NORMAL)  # once for both fields
         pkg_dict["title_pinyin"] = " ".join(syllables)
         pkg_dict["title_initials"] = _initials(syllables)
+        pkg_dict["title_pinyin_words"], pkg_dict["title_initials_words"] = word_pinyin(title)
     stored = _stored(pkg_dict)
     org_title = (stored.get("organization") or {}).get("title")
     if org_title:
