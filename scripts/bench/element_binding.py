@@ -40,6 +40,17 @@ Splits, by fixed rules on the UTF-8 bytes of the name (never on its judgment):
                them; weighted by the number of records listing the name; split by the same
                SHA-256 rule into fresh2-dev (errors read when tuning) and fresh2-test (never
                listed, printed only with --split fresh2-test, fresh2 or all).
+    fresh3     a third unseen round, not from the corpus (tests/data/element_judgments_fresh3.yaml):
+               column comments and field labels other people wrote for government and
+               public-service systems in public repositories (SQL COMMENTs, Java and TypeScript
+               field comments; ``source_field_labels``, ``clean_field_label``,
+               ``file_field_names``, ``fresh3_names``), names of the three earlier judged files
+               left out; the judged file carries each name's weight (files listing it) and first
+               file, with the repositories' commits. Judged blind by R1-R12 before the suggester
+               was run on them; split by the same SHA-256 rule into fresh3-dev (errors read when
+               tuning) and fresh3-test (never listed, printed only with --split fresh3-test or
+               fresh3; not part of --split all). --snapshots DIR (the repositories' git
+               snapshots) checks the judged file against the rule's output first.
 
 Rows ``*-lo`` score the same names as if no seed synonym had been learnt from them (each name
 that is a seed synonym is suggested by an index without that synonym): the seed's synonyms came
@@ -64,7 +75,7 @@ Two anchors run beside it on the same names, from the same published seed:
 
     .venv/bin/python scripts/bench/element_binding.py [--show-errors]
         [--split (or --sets) dev-tune|dev-check|dev|test|all|fresh-dev|fresh-test|fresh|
-                 fresh2-dev|fresh2-test|fresh2]
+                 fresh2-dev|fresh2-test|fresh2|fresh3-dev|fresh3-test|fresh3] [--snapshots DIR]
     (default dev: dev-tune, dev-check, dev; all: every 普陀区 row, then fresh-dev, fresh-test,
     fresh, fresh2-dev, fresh2-test and fresh2, so one run gives the whole table)
 """
@@ -78,11 +89,12 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import yaml
 
@@ -298,11 +310,284 @@ def fresh2_names(corpus: str, judged_before: Iterable[str]) -> Counter[str]:
 
 
 def fresh_split_of(name: str, prefix: str = "fresh") -> str:
-    """fresh-dev or fresh-test (fresh2-dev or fresh2-test with ``prefix`` fresh2): the first byte
-    of the SHA-256 digest of the UTF-8 name, even or odd (independent of the crc32 and SHA-1 rules
-    of ``split_of``; the two fresh sets share no name)."""
+    """fresh-dev or fresh-test (fresh2-… or fresh3-… with that ``prefix``): the first byte of the
+    SHA-256 digest of the UTF-8 name, even or odd (independent of the crc32 and SHA-1 rules of
+    ``split_of``; the fresh sets share no name)."""
     even = hashlib.sha256(name.encode("utf-8")).digest()[0] % 2 == 0
     return f"{prefix}-dev" if even else f"{prefix}-test"
+
+
+# --split fresh3: column names written by other people for government and public-service systems
+# (SQL column comments, Java and TypeScript field comments of public repositories; see
+# tests/data/element_judgments_fresh3.yaml for the repositories, commits and the judging notes)
+FRESH3_JUDGMENTS = os.path.join(ROOT, "tests", "data", "element_judgments_fresh3.yaml")
+# a file's names are taken when one of them is one of these (folded), fixed before any file was read
+FRESH3_SEEDS = (
+    "统一社会信用代码",
+    "法定代表人",
+    "户籍地址",
+    "公民身份号码",
+    "身份证号码",
+    "联系电话",
+    "邮政编码",
+    "不动产单元号",
+    "社会保障卡号",
+    "出生日期",
+)
+FRESH3_SUFFIXES = (".sql", ".java", ".ts")
+FRESH3_MAX_CHARS = 20
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# SQL: a column's COMMENT '...' (not the table's COMMENT='...'), and COMMENT ON COLUMN t.c IS '...'
+# (a key or constraint line is no column: PRIMARY KEY (`code`) COMMENT '...')
+_SQL_COLUMN_COMMENT = re.compile(
+    r"^\s*(?!(?:PRIMARY|UNIQUE|KEY|INDEX|CONSTRAINT|FOREIGN|FULLTEXT)\b)"
+    r"[`\"\[]?\w+[`\"\]]?\s+[^\n]*?\bCOMMENT\s+'([^']*)'",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SQL_COMMENT_ON = re.compile(r"\bCOMMENT\s+ON\s+COLUMN\s+[\w.\"`]+\s+IS\s+'([^']*)'", re.IGNORECASE)
+# Java / TypeScript: one field declaration per line
+_JAVA_FIELD = re.compile(
+    r"^\s*(?:(?:private|protected|public|static|final|readonly)\s+)+"
+    r"[\w<>\[\]?,. ]+?\s+\w+\s*(?:=[^;]*)?;"
+)
+_TS_FIELD = re.compile(r"^\s*(?:readonly\s+)?\w+\??\s*:\s*[^;/=(){]+(?:=[^;]*)?[;,]?\s*(?://.*)?$")
+_LABEL_ANNOTATION = re.compile(
+    r"@(?:ApiModelProperty|Schema|Excel|ExcelField|ExcelProperty|Column)\s*\((?:[^)]*?\b"
+    r"(?:value|title|name|description)\s*=\s*)?\"([^\"]*)\""
+)
+_LEADING_TAG = re.compile(r"^\s*[\[【][^\]】]*[\]】]\s*")
+_FIELDS_TAG = re.compile(r"^@Fields\s+\w+\s*[:：-]?\s*")
+_CUT_AT = re.compile(r"[:：,，;；。\s=]")
+_BRACKET = re.compile(r"[(（]([^()（）]*)[)）]")
+
+
+def clean_field_label(comment: str) -> str | None:
+    """One column comment or field label made a name (THE clean-up rule of fresh3):
+
+    1. trimmed of spaces and comment marks (``*``, ``/``); a leading ``@Fields name :`` (a
+       Javadoc template) and a leading bracketed tag (``[必填]``, ``【选填】``) dropped;
+    2. cut at the first colon, comma, semicolon, full stop, ``=`` or white space (what follows is
+       an explanation: ``性别 : Unknow(未知)``, ``出生日期 yyyy-MM-dd``);
+    3. a bracket that explains rather than qualifies is cut with all after it: one whose content
+       holds a digit, a letter, ``=``, ``、``, ``/`` or more than 6 characters
+       (``状态（0=正在审核…）``); a short unit or qualifier stays (``注册资本(万元)``);
+    4. None when what is left holds no CJK character or is longer than 20 characters.
+    """
+    text = comment.strip().strip("*/").strip()
+    text = _FIELDS_TAG.sub("", text)
+    text = _LEADING_TAG.sub("", text)
+    cut = _CUT_AT.search(text)
+    if cut:
+        text = text[: cut.start()]
+    for bracket in _BRACKET.finditer(text):
+        inner = bracket.group(1)
+        if re.search(r"[0-9A-Za-z=、/]", inner) or len(inner) > 6:
+            text = text[: bracket.start()]
+            break
+    else:
+        # an unclosed bracket (cut above at a comma inside it) is an explanation too
+        opened = re.search(r"[(（][^)）]*$", text)
+        if opened:
+            text = text[: opened.start()]
+    text = text.strip()
+    if not _CJK.search(text) or len(text) > FRESH3_MAX_CHARS:
+        return None
+    return text
+
+
+def _comment_before(lines: list[str], index: int) -> str | None:
+    """The comment directly above line ``index`` (only annotations and blank lines between):
+    the last non-empty line of a ``/** ... */`` block, or a ``//`` line."""
+    j = index - 1
+    while j >= 0 and (not lines[j].strip() or lines[j].strip().startswith("@")):
+        j -= 1
+    if j < 0:
+        return None
+    line = lines[j].strip()
+    if line.startswith("//"):
+        return line.lstrip("/").strip()
+    if line.endswith("*/"):
+        body: list[str] = []
+        while j >= 0:
+            part = lines[j].strip().removesuffix("*/").strip().lstrip("/*").strip()
+            if part:
+                body.insert(0, part)
+            if lines[j].strip().startswith("/*"):
+                break
+            j -= 1
+        # the first line of the block that is not an @-tag is the field's label
+        labels = [b for b in body if not b.startswith("@") or b.startswith("@Fields")]
+        return labels[0] if labels else None
+    return None
+
+
+def source_field_labels(text: str, suffix: str) -> list[str]:
+    """The raw column comments / field labels of one source file, in order (THE extraction rule
+    of fresh3, before ``clean_field_label``):
+
+    - ``.sql``: each column definition's ``COMMENT '...'`` (a line starting with a column name;
+      the table's ``COMMENT='...'``, ``) COMMENT '...'`` and key or constraint lines are not
+      columns) and each
+      ``COMMENT ON COLUMN t.c IS '...'``;
+    - ``.java`` and ``.ts``: each field declaration (Java: ``private|public|protected ... name;``;
+      TypeScript: ``name: type;``): the label of an annotation on it (@ApiModelProperty,
+      @Schema, @Excel, @ExcelField, @ExcelProperty, @Column with a quoted value/title/name),
+      else its trailing ``// comment``, else the comment directly above it.
+    """
+    if suffix == ".sql":
+        found = [(m.start(), m.group(1)) for m in _SQL_COLUMN_COMMENT.finditer(text)]
+        found += [(m.start(), m.group(1)) for m in _SQL_COMMENT_ON.finditer(text)]
+        return [label for _, label in sorted(found)]
+    lines = text.splitlines()
+    field = _JAVA_FIELD if suffix == ".java" else _TS_FIELD
+    out = []
+    for i, line in enumerate(lines):
+        code = line.split("//", 1)[0]
+        if not field.match(code if suffix == ".java" else line) or "(" in code:
+            continue
+        label = None
+        j = i - 1
+        while j >= 0 and lines[j].strip().startswith("@"):
+            annotation = _LABEL_ANNOTATION.search(lines[j])
+            if annotation and _CJK.search(annotation.group(1)):
+                label = annotation.group(1)
+            j -= 1
+        if label is None and "//" in line:
+            label = line.split("//", 1)[1].strip()
+        if label is None:
+            label = _comment_before(lines, i)
+        if label:
+            out.append(label)
+    return out
+
+
+def file_field_names(text: str, suffix: str) -> list[str]:
+    """``clean_field_label`` of every label of ``source_field_labels``, empty ones dropped,
+    repeats within the file dropped (first kept); [] unless one of them is a seed name
+    (``FRESH3_SEEDS``, folded): only files that record persons, organizations, places or
+    certificates with a common element are taken."""
+    sys.path.insert(0, os.path.join(ROOT, "ckanext-govcatalog"))
+    from ckanext.govcatalog.elements import names
+
+    cleaned = [clean_field_label(label) for label in source_field_labels(text, suffix)]
+    listed = list(dict.fromkeys(name for name in cleaned if name))
+    seeds = {names.fold(seed) for seed in FRESH3_SEEDS}
+    return listed if any(names.fold(name) in seeds for name in listed) else []
+
+
+def fresh3_names(
+    files: Iterable[tuple[str, str, str]], judged_before: Iterable[str]
+) -> tuple[Counter[str], dict[str, str]]:
+    """The third fresh set from ``files`` ((source, path, text) in the stated repository and
+    path order): ``file_field_names`` of each file whose path ends with one of
+    FRESH3_SUFFIXES and does not lie under a ``.svn`` folder (Subversion's copies of the
+    sources); distinct by elements.names.fold (first spelling kept), each with the number of
+    files listing it and the first file's ``source:path``; names of ``judged_before`` (every
+    earlier judged file) left out."""
+    sys.path.insert(0, os.path.join(ROOT, "ckanext-govcatalog"))
+    from ckanext.govcatalog.elements import names
+
+    seen = {names.fold(name) for name in judged_before}
+    spelling: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    first_file: dict[str, str] = {}
+    for source, path, text in files:
+        suffix = os.path.splitext(path)[1].lower()
+        if suffix not in FRESH3_SUFFIXES or "/.svn/" in f"/{path}":
+            continue
+        for name in file_field_names(text, suffix):
+            key = names.fold(name)
+            if not key or key in seen:
+                continue
+            kept = spelling.setdefault(key, name)
+            counts[kept] += 1
+            first_file.setdefault(kept, f"{source}:{path}")
+    return counts, first_file
+
+
+def snapshot_source_files(
+    snapshots: str, repositories: dict[str, str]
+) -> Iterator[tuple[str, str, str]]:
+    """(``repo@commit``, path, text) of every file of each repository at its commit, repositories
+    in the given order and paths in sorted order, read from the git directories under
+    ``snapshots`` (``owner+name/repo``, as the snapshots were fetched, or ``owner/name``); a file
+    is read as UTF-8, else GB 18030 (older Chinese sources), else skipped."""
+    for repo, commit in repositories.items():
+        owner, name = repo.split("/", 1)
+        candidates = [
+            os.path.join(snapshots, f"{owner}+{name}", "repo", ".git"),
+            os.path.join(snapshots, f"{owner}+{name}", "repo"),
+            os.path.join(snapshots, owner, name, ".git"),
+        ]
+        gitdir = next((c for c in candidates if os.path.isdir(c)), None)
+        if gitdir is None:
+            raise FileNotFoundError(f"no snapshot of {repo} under {snapshots}")
+        git = ["git", "--git-dir", gitdir]
+        listing = subprocess.run(
+            [*git, "ls-tree", "-r", "--name-only", "-z", commit],
+            capture_output=True,
+            check=True,
+        ).stdout.decode("utf-8")
+        for path in sorted(p for p in listing.split("\0") if p):
+            if os.path.splitext(path)[1].lower() not in FRESH3_SUFFIXES:
+                continue
+            blob = subprocess.run(
+                [*git, "show", f"{commit}:{path}"], capture_output=True, check=True
+            ).stdout
+            for encoding in ("utf-8", "gb18030"):
+                try:
+                    yield f"{repo}@{commit}", path, blob.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+
+
+def fresh3_snapshot_problem(snapshots: str, earlier: Iterable[str]) -> str | None:
+    """Why the judged fresh3 file is not what the extraction rule yields from the repositories'
+    snapshots at the recorded commits (None when it is: the same names in the same order, the
+    same weights and first files)."""
+    with open(FRESH3_JUDGMENTS, encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    files = snapshot_source_files(snapshots, data["repositories"])
+    counts, first = fresh3_names(files, earlier)
+    if list(counts) != list(data["judgments"]):
+        return (
+            f"the rule yields {len(counts)} names from the snapshots, the file judges "
+            f"{len(data['judgments'])} (or another order)"
+        )
+    for name, (weight, where) in data["sources"].items():
+        repo, path = where.split(":", 1)
+        source = f"{repo}@{data['repositories'][repo]}:{path}"
+        if counts[name] != weight or first[name] != source:
+            return f"{name}: the snapshots give {counts[name]} files from {first[name]}"
+    return None
+
+
+def fresh3_weights(path: str) -> Counter[str]:
+    """Each fresh3 name's weight (the number of files listing it) from the judged file's
+    ``sources`` (name: [files, first file])."""
+    with open(path, encoding="utf-8") as f:
+        sources = yaml.safe_load(f)["sources"]
+    return Counter({name: int(listed[0]) for name, listed in sources.items()})
+
+
+def fresh3_problem(
+    judgments: dict[str, str], counts: Counter[str], earlier: Iterable[str]
+) -> str | None:
+    """Why the fresh3 file cannot be scored (None when it can): every judged name has a source
+    and the reverse, names are distinct by fold and none is a name of an earlier judged set."""
+    from ckanext.govcatalog.elements import names
+
+    if list(judgments) != list(counts):
+        return "element_judgments_fresh3.yaml: judgments and sources name different names"
+    folded = [names.fold(name) for name in judgments]
+    if len(set(folded)) != len(folded):
+        return "element_judgments_fresh3.yaml: two names have one folded form"
+    seen = {names.fold(name) for name in earlier}
+    again = [name for name, key in zip(judgments, folded, strict=True) if key in seen]
+    if again:
+        return f"element_judgments_fresh3.yaml holds names judged before: {again[:5]}"
+    return None
 
 
 FRESH_SHOWN = {
@@ -312,6 +597,9 @@ FRESH_SHOWN = {
     "fresh2-dev": ("fresh2-dev",),
     "fresh2-test": ("fresh2-test",),
     "fresh2": ("fresh2-dev", "fresh2-test", "fresh2"),
+    "fresh3-dev": ("fresh3-dev",),
+    "fresh3-test": ("fresh3-test",),
+    "fresh3": ("fresh3-dev", "fresh3-test", "fresh3"),
 }
 FRESH_PARTS = {
     "fresh-dev": ("fresh-dev",),
@@ -320,9 +608,12 @@ FRESH_PARTS = {
     "fresh2-dev": ("fresh2-dev",),
     "fresh2-test": ("fresh2-test",),
     "fresh2": ("fresh2-dev", "fresh2-test"),
+    "fresh3-dev": ("fresh3-dev",),
+    "fresh3-test": ("fresh3-test",),
+    "fresh3": ("fresh3-dev", "fresh3-test"),
 }
 # splits whose names are never read: their aggregate print is stamped with its time
-UNREAD = ("test", "all", "fresh-test", "fresh", "fresh2-test", "fresh2")
+UNREAD = ("test", "all", "fresh-test", "fresh", "fresh2-test", "fresh2", "fresh3-test", "fresh3")
 
 
 def stamp(splits: Iterable[str]) -> None:
@@ -429,6 +720,20 @@ def leave_synonym_out(seed: list[dict], dev_rows: list, counts: Counter[str]) ->
     return out
 
 
+def print_leave_synonym_out(
+    seed: list[dict], by_split: dict[str, list], counts: Counter[str], splits: Iterable[str]
+) -> None:
+    """A ``-lo`` row for each of ``splits`` (development splits only): its names scored as if no
+    seed synonym had been learnt from them (``leave_synonym_out``)."""
+    for split in splits:
+        s = score(leave_synonym_out(seed, by_split[split], counts))
+        print(
+            f"{split + '-lo':<13}{s['names']:>7.0f}{s['bound']:>7.0f}{s['auto']:>6.0f}"
+            f"{s['precision']:>11.3f}{s['recall']:>8.3f}{s['top1']:>7.3f}"
+            f"{s['top3']:>7.3f}   (each name scored without the seed synonym equal to it)"
+        )
+
+
 def score_line(label: str, s: dict[str, float]) -> str:
     return (
         f"{label:<13}{s['names']:>7.0f}{s['bound']:>7.0f}{s['auto']:>6.0f}"
@@ -509,21 +814,40 @@ def seed_names_among(seed: list[dict], judged: Iterable[str]) -> list[str]:
     )
 
 
-def run_fresh(corpus: str, split: str = "fresh", show_errors: bool = False) -> int:
-    """--split fresh[2]-dev|fresh[2]-test|fresh[2]: the suggester and both anchors on one fresh
-    set alone; --show-errors lists its -dev part's wrong and missed names, never its -test's."""
+def run_fresh(
+    corpus: str, split: str = "fresh", show_errors: bool = False, snapshots: str | None = None
+) -> int:
+    """--split fresh[23]-dev|fresh[23]-test|fresh[23]: the suggester and both anchors on one fresh
+    set alone; --show-errors lists its -dev part's wrong and missed names, never its -test's.
+    With ``snapshots`` (fresh3 only) the judged file is first checked against what the extraction
+    rule yields from the repositories' snapshots at the recorded commits."""
+    prefix = split.split("-")[0]  # fresh, fresh2 or fresh3
     missing = [s for s in FRESH_SOURCES if not os.path.isfile(os.path.join(corpus, s))]
-    if missing:
+    if missing and prefix != "fresh3":
         print(
             f"benchmark stopped: {', '.join(missing)} missing from {corpus}; put the shared "
             "corpus there (../shared/corpus beside the checkout) or pass --corpus",
             file=sys.stderr,
         )
         return 2
-    prefix = split.split("-")[0]  # fresh or fresh2
     judged_before = list(read_judgments(JUDGMENTS))
     first_fresh = read_judgments(FRESH_JUDGMENTS)
-    if prefix == "fresh2":
+    if prefix == "fresh3":
+        # the sources are repository snapshots, not the corpus: the judged file carries the
+        # names' weights and provenance; it is checked against the earlier sets here
+        judgments = read_judgments(FRESH3_JUDGMENTS)
+        counts = fresh3_weights(FRESH3_JUDGMENTS)
+        earlier = {*judged_before, *first_fresh, *read_judgments(FRESH2_JUDGMENTS)}
+        problem = fresh3_problem(judgments, counts, earlier)
+        if problem is None and snapshots:
+            problem = fresh3_snapshot_problem(snapshots, earlier)
+            if problem is None:
+                print(f"element_judgments_fresh3.yaml is what the rule yields from {snapshots}")
+        if problem:
+            print(f"benchmark stopped: {problem}", file=sys.stderr)
+            return 2
+        judged_file, described = FRESH3_JUDGMENTS, "column comments of public-service systems"
+    elif prefix == "fresh2":
         judgments = read_judgments(FRESH2_JUDGMENTS)
         counts = fresh2_names(corpus, [*judged_before, *first_fresh])
         judged_file, described = FRESH2_JUDGMENTS, "Harbin and Foshan tags, three summaries"
@@ -531,7 +855,7 @@ def run_fresh(corpus: str, split: str = "fresh", show_errors: bool = False) -> i
         judgments = first_fresh
         counts = fresh_names(corpus, judged_before)
         judged_file, described = FRESH_JUDGMENTS, "Harbin and Foshan summaries"
-    if list(counts) != list(judgments):
+    if prefix != "fresh3" and list(counts) != list(judgments):
         # the judged file must be exactly what the rule yields, or the figures score other names
         print(
             f"benchmark stopped: {os.path.relpath(judged_file, ROOT)} does not hold the names "
@@ -559,6 +883,10 @@ def run_fresh(corpus: str, split: str = "fresh", show_errors: bool = False) -> i
         FRESH_PARTS,
         shown,
         verdict_split=shown[-1],
+        # the -dev part's names scored without the seed synonyms learnt from them
+        also=lambda by_split: print_leave_synonym_out(
+            seed, by_split, counts, [s for s in (f"{prefix}-dev",) if s in shown]
+        ),
     )
     if show_errors:
         print_errors(rows[f"{prefix}-dev"])
@@ -587,9 +915,14 @@ def main() -> int:
         default="dev",
         help="the names to score (see the module's docstring); --sets is the same option",
     )
+    parser.add_argument(
+        "--snapshots",
+        help="with a fresh3 split: a folder of the source repositories' git snapshots "
+        "(owner+name/repo); the judged file is checked against the extraction rule's output first",
+    )
     args = parser.parse_args()
     if args.split in FRESH_SHOWN:
-        return run_fresh(os.path.abspath(args.corpus), args.split, args.show_errors)
+        return run_fresh(os.path.abspath(args.corpus), args.split, args.show_errors, args.snapshots)
     templates = os.path.join(os.path.abspath(args.corpus), TEMPLATES)
     if not os.path.isfile(templates):
         print(
@@ -617,15 +950,9 @@ def main() -> int:
     )
 
     def leave_synonym_out_lines(by_split: dict[str, list]) -> None:
-        for split in ("dev-tune", "dev-check"):
-            if split not in shown:
-                continue
-            s = score(leave_synonym_out(seed, by_split[split], counts))
-            print(
-                f"{split + '-lo':<13}{s['names']:>7.0f}{s['bound']:>7.0f}{s['auto']:>6.0f}"
-                f"{s['precision']:>11.3f}{s['recall']:>8.3f}{s['top1']:>7.3f}"
-                f"{s['top3']:>7.3f}   (each name scored without the seed synonym equal to it)"
-            )
+        print_leave_synonym_out(
+            seed, by_split, counts, [s for s in ("dev-tune", "dev-check") if s in shown]
+        )
 
     rows, verdict = score_matchers(
         matchers,

@@ -84,8 +84,9 @@ def test_unrelated_or_composite_names_are_not_bound_automatically(index):
 
 
 def test_fuzzy_and_partial_matches_are_ranked_but_left_for_review(index):
-    # the ending 居住地址 is made by an equivalence (居住证地址 -> 居住地址), not written
-    suggestions = index.suggest("申办人居住证地址", limit=3)
+    # the ending 居住地址 is made by an equivalence (居住证地址 -> 居住地址), not written, after a
+    # word that names no holder of it
+    suggestions = index.suggest("出租房屋居住证地址", limit=3)
     assert suggestions[0].name == "居住地址" and suggestions[0].auto is False
     ranked = [s.confidence for s in suggestions]
     assert ranked == sorted(ranked, reverse=True) and all(0 <= c <= 1 for c in ranked)
@@ -109,6 +110,11 @@ def test_the_action_suggests_from_the_register_and_follows_its_changes(seeded):
     found = call_action("data_element_suggest", name="身份证号", limit=3)
     assert found[0]["id"] == "DE00001" and found[0]["auto"] is True
     assert set(found[0]) >= {"id", "name", "identifier", "confidence", "auto"}
+    # the site's index reads each element's 对象类 and 表示 from the register: a holder before a
+    # property of its class, a coded element named with 代码 (test_suggest_holders.py)
+    for name, element_id in (("申报旅行社英文名称", "DE00124"), ("职业类别代码", "DE00012")):
+        best = call_action("data_element_suggest", name=name, limit=1)[0]
+        assert (best["id"], best["auto"]) == (element_id, True)
     assert not call_action("data_element_suggest", name="居民身份证件编码X")[0]["auto"]
     register.update("DE00001", {"synonyms": ["身份证号", "居民身份证件编码X"]}, "u")
     core_model.Session.commit()

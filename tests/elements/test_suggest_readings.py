@@ -20,8 +20,9 @@ import pytest
         ("营业执照有效期", "有效期限", "holder_free"),
         # the 双公示 standard's 许可截止期 is the end of the permit's validity
         ("许可截止期", "有效期截止日期", "core"),
-        # a notice's number (R10)
-        ("招标公告文号", "文号", "pattern"),
+        # a notice's number (R10), and any document's 文号 (holder-free)
+        ("招标公告编号", "文号", "pattern"),
+        ("招标公告文号", "文号", "holder_free"),
         # a planned amount is the amount (R3 qualifier)
         ("计划注册资本", "注册资本", "leading"),
         # the representation word added to an element's name reads as the element
@@ -49,13 +50,15 @@ def test_calibrated_readings_bind_automatically(index, name, expected, how):
     [
         # R5: another organization in a role; 机构名称 is never bound by an ending alone
         ("监管机构名称", "机构名称"),
-        # an ending the equivalences made, not written (居住证地址 -> 居住地址)
-        ("申办人居住证地址", "居住地址"),
+        # an ending the equivalences made, not written (居住证地址 -> 居住地址), after a word that
+        # names no holder of it (after a person's noun it is R4's: test_suggest_holders.py)
+        ("出租房屋居住证地址", "居住地址"),
         # a real joiner still stops the automatic binding
         ("姓名及电话", "联系电话"),
         # an element's own name written at the end of a longer one: the qualifier before it
-        # may make it another thing (on names of other sources 3 of 6 such bindings were wrong)
-        ("拟办旅行社英文名称", "英文名称"),
+        # may make it another thing (on names of other sources 3 of 6 such bindings were wrong);
+        # a product is no holder of an organization's English name
+        ("产品英文名称", "英文名称"),
         ("培训项目名称", "项目名称"),
         # ... or a synonym of 4+ characters written there (职工人数 of 从业人员数)
         ("本年招聘职工人数", "从业人员数"),

@@ -12,9 +12,10 @@ a holder, role or time word before it         0.93 less 0.005 a character taken 
 the name with 名称 added (毕业院校名称)        0.93
   ... or a bare noun without it (专业名称)    0.88 (产品 is no 产品名称: reviewed)
 a holder-free element's name ending it        0.91 (出资人身份证号, 卫生许可证号 -> 证照编号)
+a holder noun before a property of its class  0.91 (申报旅行社英文名称, 被征地人员职业)
 a pattern of the rules (与户主关系)           0.91
 every part of a composite name names it       the least of the parts' (街道/乡镇, R6)
-the name ends with an element's name of 4+    0.88 (申办人居住证地址 -> 居住地址)
+the name ends with an element's name of 4+    0.88 (出租房屋居住证地址 -> 居住地址)
   ... or with one as written                  0.88 (收费项目名称 is no 项目名称: reviewed)
 ... of 2 or 3 characters                      up to 0.80 (会计机构负责人 is no 负责人)
 an abbreviation of one element's name         0.85 (邮编 -> 邮政编码)
@@ -28,12 +29,18 @@ register's names and to the item's: the particle 的, trailing units (注册资�
 words (状态/状况, 签发/颁发/发证, 全称/名称, 手机号码/手机, R12's kinds of organization), equivalent
 endings (合计/总额, 年月/日期, 住址 -> 居住地址), the leading words, role aliases, and the
 holder-free elements (an ID number, a phone number, a name or a licence number is the same
-element whoever holds it).
+element whoever holds it), the holder nouns (a person's or an organization's property after a
+word naming a holder of that 对象类, R4 / GA/T 1054.1) and the coded elements' 代码 (职业类别代码 is
+职业类别, as WS 445 names them).
 
-A role noun alone means that person's name (联系人 -> 联系人姓名). A name that joins several items
-(X、Y, X/Y, X及Y, X或Y, X和Y) is never bound automatically unless it is a name of the element
+A role noun alone means that person's name (联系人 -> 联系人姓名); a person's property after a
+word naming an organization (单位证件类型: the rules' person_classes) is another thing and waits
+for review. A name that joins several items (X、Y, X/Y, X及Y, X或Y, X和Y) or lists them (the
+rules' list_words: 所有的, 列表) is never bound automatically unless it is a name of the element
 or every part alone binds automatically to that one element; a joiner inside a note in
 brackets (性别（男/女）) or inside a word of the rules' not_joining (中华人民共和国) joins nothing.
+A column asking a question (the rules' flag_words: 是否, 有无) holds yes or no and is never bound
+automatically.
 
 A suggestion whose element the item's type or length cannot hold (an 18-character identifier in
 a date) keeps a third of its confidence; a name whose note in brackets is a unit of count or
@@ -44,7 +51,8 @@ other element as likely. The index lives in memory, rebuilt when the register ch
 Measured by scripts/bench/element_binding.py (tuned on its development half only; since that
 half was split again, on its dev-tune names, checked on dev-check; then on the fresh-dev names of
 two other cities' catalogs and the fresh2-dev names of their tags and three other catalogs'
-summaries, never on fresh-test or fresh2-test).
+summaries, and the fresh3-dev column names of public-service systems outside the corpus, never on
+fresh-test, fresh2-test or fresh3-test).
 """
 
 from __future__ import annotations
@@ -86,6 +94,17 @@ LEADING_PENALTY_CAP = 0.02
 # AUTO_CONFIDENCE, below the readings that take off a known leading word
 HOLDER_FREE = 0.91
 HOLDER_FREE_SYNONYM_LENGTH = 4
+# A property of a person or an organization after a word naming a holder of that class (a
+# word ending with one of the rules' holder_nouns: 申报旅行社英文名称, 被征地人员职业): R4 (a role
+# followed by a property binds to the general element) and GA/T 1054.1's data items (a qualifier,
+# often a holder in a role, before a data element leaves the element as it is). Never an element
+# of numbers or amounts (a word before a count names the population counted: 普通中学教职工数 is a
+# statistic of a sector, no school's staff) nor one of the rules' not_by_ending (the identity
+# name of an organization: R5). On the names readable when tuning (dev-tune, fresh-dev,
+# fresh2-dev): 1 such reading, right (申报旅行社英文名称); a count's or amount's name ending a
+# longer one after a word the leading words do not know: 24 times, never rightly bound.
+HOLDER_NOUN = 0.91
+HOLDER_NOUN_QUANTITIES = frozenset({"N", "Y"})  # data types of counts and amounts
 IMPLIED = 0.93  # the element's name with its representation word written (毕业院校名称 -> 毕业院校)
 # ... and a bare noun read as the element's name without its representation word (专业 ->
 # 专业名称): below AUTO_CONFIDENCE. A noun alone is as often a fragment or a heading as the thing's
@@ -138,7 +157,14 @@ class NameRules:
     not_joining: tuple[str, ...] = ()
     patterns: tuple[tuple[re.Pattern[str], str], ...] = ()
     holder_free: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    holder_nouns: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    coded_suffix: str = ""
+    coded_name_suffix: str = ""
     dropped_particles: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    list_words: tuple[str, ...] = ()
+    flag_words: tuple[str, ...] = ()
+    person_classes: frozenset[str] = frozenset()
+    organization_words: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> NameRules:
@@ -171,6 +197,16 @@ class NameRules:
                 (str(name), tuple(names.fold(e) for e in endings or ()))
                 for name, endings in (data.get("holder_free") or {}).items()
             ),
+            holder_nouns=tuple(
+                (str(object_class), tuple(names.fold(n) for n in nouns or ()))
+                for object_class, nouns in (data.get("holder_nouns") or {}).items()
+            ),
+            coded_suffix=names.fold(str(data.get("coded_suffix") or "")),
+            coded_name_suffix=names.fold(str(data.get("coded_name_suffix") or "")),
+            list_words=tuple(names.fold(w) for w in data.get("list_words") or ()),
+            flag_words=tuple(names.fold(w) for w in data.get("flag_words") or ()),
+            person_classes=frozenset(str(c) for c in data.get("person_classes") or ()),
+            organization_words=tuple(names.fold(w) for w in data.get("organization_words") or ()),
             dropped_particles=tuple(
                 (names.fold(particle), tuple(names.fold(w) for w in kept or ()))
                 for particle, kept in (data.get("dropped_particles") or {}).items()
@@ -231,10 +267,12 @@ class Element:
     synonyms: tuple[str, ...]
     data_type: str
     format: str
+    object_class: str = ""  # 对象类: whose property it is (holder nouns, HOLDER_NOUN)
+    representation: str = ""  # 表示: 代码 for a coded element (the rules' coded_suffix)
 
     @classmethod
     def of(cls, data: Any) -> Element:
-        get = data.get if isinstance(data, dict) else lambda key: getattr(data, key)
+        get = data.get if isinstance(data, dict) else lambda key: getattr(data, key, None)
         return cls(
             id=get("id"),
             name=get("name"),
@@ -242,6 +280,8 @@ class Element:
             synonyms=tuple(get("synonyms") or ()),
             data_type=get("data_type") or "",
             format=get("format") or "",
+            object_class=get("object_class") or "",
+            representation=get("representation") or "",
         )
 
 
@@ -280,6 +320,28 @@ class Index:
                 self.cores.setdefault(key, element.id)
                 if len(key) >= 3:
                     self.initials.setdefault(names.initials(key), set()).add(element.id)
+        # a coded element's name with its representation word written (WS 445 names a coded
+        # element so: 职业类别代码 is the code of 职业类别); after every name, so that a name of
+        # another element keeps its own core
+        suffix = self.rules.coded_suffix
+        for element in self.elements.values():
+            if not suffix or element.representation != suffix:
+                continue
+            for text in (element.name, *element.synonyms):
+                written = names.core(text)
+                if written and not written.endswith(names.canonical_suffix("_" + suffix)[1:]):
+                    self.cores.setdefault(self.core(text + suffix), element.id)
+        # ... and with the code's name written (证件类型名称, 性别名称: the code's text, as
+        # 身份证件名称 is a 证件类型), unless the element is named as a code itself (行政区划代码:
+        # 行政区划名称 names a division, not its code)
+        named = self.rules.coded_name_suffix
+        for element in self.elements.values():
+            if not named or element.representation != suffix:
+                continue
+            if names.core(element.name).endswith(names.canonical_suffix("_" + suffix)[1:]):
+                continue
+            for text in (element.name, *element.synonyms):
+                self.cores.setdefault(self.core(text + named), element.id)
         self.core_keys = list(self.cores)
         # longest first, so that 法定代表人姓名 is found before 姓名 at the end of a name
         self.by_length = sorted(self.core_keys, key=len, reverse=True)
@@ -300,6 +362,27 @@ class Index:
             forms = {*own, *(self.rules.normal(names.canonical_suffix(e)) for e in endings)}
             self.holder_free.extend((form, element_id) for form in forms if len(form) >= 2)
         self.holder_free.sort(key=lambda pair: -len(pair[0]))
+        # (ending, element id, holder nouns of its class), longest first, for HOLDER_NOUN
+        nouns_of = dict(self.rules.holder_nouns)
+        self.holder_properties: list[tuple[str, str, tuple[str, ...]]] = sorted(
+            (
+                (key, e.id, nouns_of[e.object_class])
+                for e in self.elements.values()
+                if e.object_class in nouns_of
+                and e.data_type not in HOLDER_NOUN_QUANTITIES
+                and e.name not in self.rules.not_by_ending
+                for key in {
+                    self.core(e.name),
+                    *(
+                        k
+                        for k in (self.core(s) for s in e.synonyms)
+                        if len(k) >= HOLDER_FREE_SYNONYM_LENGTH
+                    ),
+                }
+                if len(key) >= 2
+            ),
+            key=lambda triple: -len(triple[0]),
+        )
         # the elements' names and synonyms as written (names.core only), longest first, for
         # ENDS_WITH_NAME
         self.own_names = sorted(
@@ -346,16 +429,30 @@ class Index:
         return found
 
     def _leading_confidence(
-        self, element_id: str | None, taken: int, words: frozenset[str]
+        self, element_id: str | None, taken: int, words: frozenset[str], holder: str = ""
     ) -> float:
         """A leading reading's confidence, below review when a word taken off makes the name
         another thing than the element (所属机构名称 names the organization the subject belongs
-        to, not the subject: the rules' not_after_leading)."""
+        to, not the subject: the rules' not_after_leading; a person's property after an
+        organization, ``holder`` being what was taken off: 单位证件类型)."""
         element = self.elements.get(element_id or "")
         for name, changing in self.rules.not_after_leading:
             if element is not None and element.name == name and words & changing:
                 return ENDS_WITH_LONG
+        if self._organization_holds_person_property(element_id, holder):
+            return ENDS_WITH_LONG
         return _leading(taken)
+
+    def _organization_holds_person_property(self, element_id: str | None, holder: str) -> bool:
+        """Whether ``holder`` (what comes before the property) names an organization and the
+        element is a person's property (the rules' person_classes and organization_words)."""
+        element = self.elements.get(element_id or "")
+        return bool(
+            element is not None
+            and holder
+            and element.object_class in self.rules.person_classes
+            and any(holder.endswith(noun) for noun in self.rules.organization_words)
+        )
 
     def _matches(self, name: str) -> dict[str, tuple[float, str]]:
         best: dict[str, tuple[float, str]] = {}
@@ -378,12 +475,14 @@ class Index:
             offer(self.cores.get(self.core(note)), BRACKET, "bracket")
         for text, taken, words in [(key, 0, frozenset()), *self._leading_readings(key)]:
             if text != key:
+                holder = key[: len(key) - len(text)] if key.endswith(text) else ""
                 found = self.cores.get(text)
-                offer(found, self._leading_confidence(found, taken, words), "leading")
+                offer(found, self._leading_confidence(found, taken, words, holder), "leading")
                 if text not in self.rules.too_general:  # 所在学校 -> 学校 -> 学校名称
                     for ending in self.rules.implied_endings:
                         found = self.cores.get(self.core(text + ending))
-                        offer(found, self._leading_confidence(found, taken, words), "leading")
+                        confidence = self._leading_confidence(found, taken, words, holder)
+                        offer(found, confidence, "leading")
             if text.endswith("人"):
                 offer(
                     self.cores.get(text + ROLE_NAME),
@@ -391,6 +490,7 @@ class Index:
                     "role",
                 )
         offer(*self._holder_free(key))
+        offer(*self._holder_noun(key))
         if key not in self.rules.too_general:
             for ending in self.rules.implied_endings:
                 offer(self.cores.get(self.core(key + ending)), IMPLIED_BARE, "implied")
@@ -463,7 +563,10 @@ class Index:
 
     def _joins(self, name: str) -> bool:
         """Whether a joiner of several items occurs in the name outside its notes in brackets
-        and the rules' words that merely contain one (中华人民共和国, 涉及)."""
+        and the rules' words that merely contain one (中华人民共和国, 涉及), or a word of the
+        rules' list_words makes it a list (所有的, 列表)."""
+        if any(word in names.fold(name) for word in self.rules.list_words):
+            return True
         return bool(COMPOSITE.search(_BRACKET_NOTE.sub("", self._masked(name)[0])))
 
     def _masked(self, name: str) -> tuple[str, dict[str, str]]:
@@ -497,12 +600,30 @@ class Index:
         element ends it too (被监护人姓名 ends with 监护人姓名, not only with 姓名)."""
         for ending, element_id in self.holder_free:
             if len(ending) < len(key) and key.endswith(ending):
+                if self._organization_holds_person_property(element_id, key[: -len(ending)]):
+                    return None, 0.0, ""
                 longest = next(
                     (c for c in self.by_length if len(c) < len(key) and key.endswith(c)), ending
                 )
                 if len(longest) > len(ending) and self.cores[longest] != element_id:
                     return None, 0.0, ""
                 return element_id, HOLDER_FREE, "holder_free"
+        return None, 0.0, ""
+
+    def _holder_noun(self, key: str) -> tuple[str | None, float, str]:
+        """The property of a person or organization ending ``key`` after a word naming a holder
+        of its class (HOLDER_NOUN), unless a longer name of another element ends it too."""
+        for ending, element_id, nouns in self.holder_properties:
+            holder = key[: -len(ending)]
+            if len(ending) < len(key) and key.endswith(ending) and len(holder) >= 2:
+                if not any(holder.endswith(noun) for noun in nouns):
+                    continue
+                longest = next(
+                    (c for c in self.by_length if len(c) < len(key) and key.endswith(c)), ending
+                )
+                if len(longest) > len(ending) and self.cores[longest] != element_id:
+                    return None, 0.0, ""
+                return element_id, HOLDER_NOUN, "holder_noun"
         return None, 0.0, ""
 
     def suggest(
@@ -538,11 +659,14 @@ class Index:
             top = ranked[0]
             runner_up = ranked[1].confidence if len(ranked) > 1 else 0.0
             composite = self._joins(name) and top.match not in ("name", "synonym", "parts")
+            # R1: a column asking 是否 / 有无 holds yes or no (是否有经纬度 holds no 纬度)
+            flag = any(word in names.fold(name) for word in self.rules.flag_words)
             top.auto = bool(
                 top.fits
                 and top.confidence >= AUTO_CONFIDENCE
                 and runner_up < top.confidence
                 and not composite
+                and not flag
             )
         return ranked[: max(limit, 0)]
 
