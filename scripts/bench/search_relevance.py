@@ -446,6 +446,12 @@ def report(
     return not misses, misses
 
 
+def read_queries(path: str) -> list[dict[str, Any]]:
+    """The judged queries of one file of tests/data."""
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)["queries"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--queries", default=QUERIES, help="the judged queries split into dev/test")
@@ -472,18 +478,17 @@ def main() -> None:
     args = ap.parse_args()
     sets = [s for s in args.sets.split(",") if s]
 
-    with open(args.queries, encoding="utf-8") as f:
-        first = yaml.safe_load(f)["queries"]
-    with open(args.new_queries, encoding="utf-8") as f:
-        new = yaml.safe_load(f)["queries"]
-    with open(args.dev_queries, encoding="utf-8") as f:
-        devnew = yaml.safe_load(f)["queries"]
-    with open(args.fresh_queries, encoding="utf-8") as f:
-        fresh = yaml.safe_load(f)["queries"]
-    with open(args.fresh3_queries, encoding="utf-8") as f:
-        fresh3 = yaml.safe_load(f)["queries"]
-    with open(args.fresh4_queries, encoding="utf-8") as f:
-        fresh4 = yaml.safe_load(f)["queries"]
+    first, new, devnew, fresh, fresh3, fresh4 = (
+        read_queries(path)
+        for path in (
+            args.queries,
+            args.new_queries,
+            args.dev_queries,
+            args.fresh_queries,
+            args.fresh3_queries,
+            args.fresh4_queries,
+        )
+    )
     queries = (
         [{**q, "set": s} for q, s in zip(first, split_of(first), strict=True) if s in sets]
         + [{**q, "set": "devnew"} for q in devnew if "devnew" in sets]

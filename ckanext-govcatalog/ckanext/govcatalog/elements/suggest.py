@@ -602,13 +602,16 @@ class Index:
             if len(ending) < len(key) and key.endswith(ending):
                 if self._organization_holds_person_property(element_id, key[: -len(ending)]):
                     return None, 0.0, ""
-                longest = next(
-                    (c for c in self.by_length if len(c) < len(key) and key.endswith(c)), ending
-                )
-                if len(longest) > len(ending) and self.cores[longest] != element_id:
+                if self._another_element_ends(key, ending, element_id):
                     return None, 0.0, ""
                 return element_id, HOLDER_FREE, "holder_free"
         return None, 0.0, ""
+
+    def _another_element_ends(self, key: str, ending: str, element_id: str) -> bool:
+        """Does a name of another element, longer than ``ending``, end ``key`` too (被监护人姓名
+        ends with 监护人姓名, not only with 姓名)?"""
+        longest = next((c for c in self.by_length if len(c) < len(key) and key.endswith(c)), ending)
+        return len(longest) > len(ending) and self.cores[longest] != element_id
 
     def _holder_noun(self, key: str) -> tuple[str | None, float, str]:
         """The property of a person or organization ending ``key`` after a word naming a holder
@@ -618,10 +621,7 @@ class Index:
             if len(ending) < len(key) and key.endswith(ending) and len(holder) >= 2:
                 if not any(holder.endswith(noun) for noun in nouns):
                     continue
-                longest = next(
-                    (c for c in self.by_length if len(c) < len(key) and key.endswith(c)), ending
-                )
-                if len(longest) > len(ending) and self.cores[longest] != element_id:
+                if self._another_element_ends(key, ending, element_id):
                     return None, 0.0, ""
                 return element_id, HOLDER_NOUN, "holder_noun"
         return None, 0.0, ""
