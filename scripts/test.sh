@@ -29,11 +29,14 @@ print(" ".join(mine))
 PY
   }
   cd "$ROOT"
+  SHARD_MINUTES="${GOVCATALOG_SHARD_MINUTES:-40}"
   pids=()
   for shard in A B; do
     slot=$([ "$shard" = A ] && echo 9 || echo 10)
+    # a shard that outlives SHARD_MINUTES is stopped, so the verdicts below still get printed
     # shellcheck disable=SC2046
-    (set -o pipefail; GOVCATALOG_TEST_SLOT=$slot GOVCATALOG_TEST_SHARDS=1 "$ROOT/scripts/test.sh" $(shard_args "$shard") -rfE --durations=15 2>&1 \
+    (set -o pipefail; GOVCATALOG_TEST_SLOT=$slot GOVCATALOG_TEST_SHARDS=1 timeout --kill-after=30 "$((SHARD_MINUTES * 60))" \
+      "$ROOT/scripts/test.sh" $(shard_args "$shard") -rfE --durations=15 2>&1 \
       | tee "$LOGS/test-shard-$shard.log" | sed -u "s/^/[$shard] /") &
     pids+=($!)
   done
@@ -45,12 +48,16 @@ PY
   # (pytest's short summary of failures and errors, or the last lines if pytest never got there).
   for shard in A B; do
     log="$LOGS/test-shard-$shard.log"
-    if grep -q "short test summary info" "$log"; then
+    if grep -q "^govcatalog: .* hung: " "$log"; then
+      sed -n '/^govcatalog: where the main thread waits/,$p' "$log" | cut -c1-300 | sed "s/^/[$shard] /"
+    elif grep -q "short test summary info" "$log"; then
       { sed -n '/short test summary info/,$p' "$log" | grep -E "^(FAILED|ERROR) " | head -n 30; tail -n 1 "$log"; } \
         | cut -c1-300 | sed "s/^/[$shard] /"
     else
       tail -n 12 "$log" | cut -c1-300 | sed "s/^/[$shard] /"
     fi
+    grep -qE "^=+ .*(passed|failed|error).* in [0-9.]+s|^govcatalog: .* hung: " "$log" \
+      || echo "[$shard] no verdict from pytest (stopped after $SHARD_MINUTES min, or it crashed)"
   done
   [ "$status" = 0 ] && say "both shards passed" || warn "shard ${failed[*]} failed (full output: $LOGS/test-shard-*.log)"
   exit "$status"
@@ -83,4 +90,8 @@ flock 9
 cd "$ROOT"
 # a single run prints its slowest tests: the whole suite must stay under 25 minutes on 2 cores
 if [ "$#" -eq 0 ]; then set -- tests --durations=30; fi
-"$VENV/bin/python" -m pytest --ckan-ini="$TEST_INI" -p no:cacheprovider "$@"
+# A statement waiting on a lock for minutes is a test holding a transaction another waits on:
+# fail it with PostgreSQL's error instead of hanging (libpq reads PGOPTIONS, subprocesses too).
+export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c lock_timeout=300s"
+# tests/watchdog.py: a test still running after GOVCATALOG_TEST_HANG_SECONDS stops the run, named
+"$VENV/bin/python" -m pytest --ckan-ini="$TEST_INI" -p no:cacheprovider -p tests.watchdog "$@"

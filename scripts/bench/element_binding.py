@@ -526,13 +526,19 @@ def snapshot_source_files(
         listing = subprocess.run(
             [*git, "ls-tree", "-r", "--name-only", "-z", commit],
             capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
             check=True,
         ).stdout.decode("utf-8")
         for path in sorted(p for p in listing.split("\0") if p):
             if os.path.splitext(path)[1].lower() not in FRESH3_SUFFIXES:
                 continue
             blob = subprocess.run(
-                [*git, "show", f"{commit}:{path}"], capture_output=True, check=True
+                [*git, "show", f"{commit}:{path}"],
+                capture_output=True,
+                stdin=subprocess.DEVNULL,
+                timeout=120,
+                check=True,
             ).stdout
             for encoding in ("utf-8", "gb18030"):
                 try:

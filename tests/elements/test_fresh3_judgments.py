@@ -5,6 +5,9 @@ judged to a published element or none)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 import pytest
 
 from ckanext.govcatalog.elements import names, seedfile, transfer
@@ -161,22 +164,32 @@ def test_fresh3_dev_errors_name_only_fresh3_dev_names(bench, capsys):
 
 def test_snapshot_files_are_read_at_the_recorded_commit(bench, tmp_path):
     # a repository snapshot laid out as fetched (owner+name/repo), read at one commit
-    import subprocess
-
     work = tmp_path / "o+n" / "repo"
     work.mkdir(parents=True)
+    # the machine's own git settings (signing, hooks, templates) stay out of this throwaway repo
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
     git = ["git", "-C", str(work), "-c", "user.name=t", "-c", "user.email=t@example.org"]
-    subprocess.run([*git, "init", "-q"], check=True)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*git, *args],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+
+    run("init", "-q")
     (work / "schema.sql").write_text(SQL, encoding="utf-8")
     (work / "notes.md").write_text(SQL, encoding="utf-8")
     (work / "Model.java").write_bytes(JAVA.encode("gb18030"))  # an older source's encoding
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "first"], check=True)
-    commit = subprocess.run(
-        [*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    run("add", ".")
+    run("commit", "-q", "-m", "first")
+    commit = run("rev-parse", "HEAD").stdout.strip()
     (work / "schema.sql").write_text("-- emptied later\n", encoding="utf-8")
-    subprocess.run([*git, "commit", "-q", "-am", "later"], check=True)
+    run("commit", "-q", "-am", "later")
 
     files = list(bench.snapshot_source_files(str(tmp_path), {"o/n": commit}))
     assert [path for _, path, _ in files] == ["Model.java", "schema.sql"]
