@@ -48,15 +48,15 @@ PY
   # (pytest's short summary of failures and errors, or the last lines if pytest never got there).
   for shard in A B; do
     log="$LOGS/test-shard-$shard.log"
-    if grep -q "^govcatalog: .* hung: " "$log"; then
-      sed -n '/^govcatalog: where the main thread waits/,$p' "$log" | cut -c1-300 | sed "s/^/[$shard] /"
+    if grep -qE "^govcatalog: .* (hung|stopped): " "$log"; then
+      sed -n '/^govcatalog: [0-9]* tests ran before/,$p' "$log" | cut -c1-300 | sed "s/^/[$shard] /"
     elif grep -q "short test summary info" "$log"; then
       { sed -n '/short test summary info/,$p' "$log" | grep -E "^(FAILED|ERROR) " | head -n 30; tail -n 1 "$log"; } \
         | cut -c1-300 | sed "s/^/[$shard] /"
     else
       tail -n 12 "$log" | cut -c1-300 | sed "s/^/[$shard] /"
     fi
-    grep -qE "^=+ .*(passed|failed|error).* in [0-9.]+s|^govcatalog: .* hung: " "$log" \
+    grep -qE "^=+ .*(passed|failed|error).* in [0-9.]+s|^govcatalog: .* (hung|stopped): " "$log" \
       || echo "[$shard] no verdict from pytest (stopped after $SHARD_MINUTES min, or it crashed)"
   done
   [ "$status" = 0 ] && say "both shards passed" || warn "shard ${failed[*]} failed (full output: $LOGS/test-shard-*.log)"

@@ -1,20 +1,26 @@
-"""A test that hangs stops the run with its name and where it waits.
+"""A test that hangs, or a run stopped from outside, ends with the test's name and where it waits.
 
 Without this a hung test holds the whole run until CI's own limit, and CI keeps only the tail of
 the log, so nothing says which test or what it waited on. After GOVCATALOG_TEST_HANG_SECONDS
 (default 600 s; the slowest test takes ~80 s at CI's load) of one test's setup, call and
-teardown, the stacks of every thread go to the real standard error (pytest captures fd 2 while a
-test runs), the main thread's innermost frames and the test's name last, and the run exits.
+teardown, or on SIGTERM (scripts/test.sh stops a shard that outlives its limit), the stacks of
+every thread go to the real standard error (pytest captures fd 2 while a test runs), then the
+slowest tests finished so far, the main thread's innermost frames and the test's name last; the
+processes the run started are killed, and the run exits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import os
+import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Iterator
+from types import FrameType
 
 import pytest
 
@@ -24,6 +30,11 @@ HANG_EXIT_STATUS = 70
 BACKSTOP_SECONDS = 60
 
 _stderr: int | None = None  # a copy of fd 2 taken while pytest was not capturing it
+_running: list[tuple[str, float]] = []  # the test now running: (nodeid, monotonic start)
+_finished: list[tuple[float, str]] = []  # (seconds, nodeid) of each test run so far
+
+
+_pytest_pid = os.getpid()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -42,28 +53,77 @@ def _innermost_frames(thread_id: int, count: int) -> list[str]:
     return lines
 
 
-def report_hang(nodeid: str, main_thread: int, out: int) -> None:
-    """Write every thread's stack, then the main thread's innermost frames and the test's name
-    (the lines a log's tail keeps) to the file descriptor ``out``."""
+def report(verdict: str, main_thread: int, out: int) -> None:
+    """Write every thread's stack, the slowest tests so far, then the main thread's innermost
+    frames and ``verdict`` (the lines a log's tail keeps) to the file descriptor ``out``."""
     faulthandler.dump_traceback(file=out, all_threads=True)
+    slowest = sorted(_finished, reverse=True)[:3]
     lines = [
         "",
+        f"govcatalog: {len(_finished)} tests ran before; the slowest:",
+        *(f"  {seconds:.0f} s {nodeid}" for seconds, nodeid in slowest),
         "govcatalog: where the main thread waits (innermost last):",
         *_innermost_frames(main_thread, 8),
-        f"govcatalog: {nodeid} hung: still running after {HANG_SECONDS:.0f} s; the run stops",
+        verdict,
     ]
     os.write(out, ("\n".join(lines) + "\n").encode("utf-8", "replace"))
 
 
-def _hang(nodeid: str, main_thread: int) -> None:
-    out = _stderr if _stderr is not None else 2
-    report_hang(nodeid, main_thread, out)
+def _now_running() -> tuple[str, float]:
+    """The running test's id and how long it has run (no test: between two tests)."""
+    if not _running:
+        return "no test (between tests)", 0.0
+    nodeid, start = _running[-1]
+    return nodeid, time.monotonic() - start
+
+
+def _end_descendants() -> None:
+    """SIGKILL every process this one started, and theirs: a forked process keeps the run's
+    output pipe open (and whatever it waited on), so the run would not end with this one."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # ended meanwhile
+        children.setdefault(parent, []).append(int(entry))
+    todo = [os.getpid()]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            todo.append(child)
+            with contextlib.suppress(OSError):
+                os.kill(child, signal.SIGKILL)
+
+
+def _hang(main_thread: int) -> None:
+    nodeid, seconds = _now_running()
+    verdict = f"govcatalog: {nodeid} hung: still running after {seconds:.0f} s; the run stops"
+    report(verdict, main_thread, _stderr if _stderr is not None else 2)
+    _end_descendants()
     os._exit(HANG_EXIT_STATUS)
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    if os.getpid() != _pytest_pid:  # a process forked by a test: end as SIGTERM would
+        os._exit(128 + signum)
+    nodeid, seconds = _now_running()
+    verdict = (
+        f"govcatalog: {nodeid} stopped: the run was stopped from outside {seconds:.0f} s into it"
+    )
+    report(verdict, threading.main_thread().ident or 0, _stderr if _stderr is not None else 2)
+    _end_descendants()
+    os._exit(128 + signum)
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    timer = threading.Timer(HANG_SECONDS, _hang, args=(item.nodeid, threading.get_ident()))
+    _running[:] = [(item.nodeid, time.monotonic())]
+    # set again before each test: code run in-process (rq's worker) installs its own
+    signal.signal(signal.SIGTERM, _stopped)
+    timer = threading.Timer(HANG_SECONDS, _hang, args=(threading.get_ident(),))
     timer.daemon = True
     timer.start()
     if _stderr is not None:
@@ -73,3 +133,5 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     finally:
         timer.cancel()
         faulthandler.cancel_dump_traceback_later()
+        _finished.append((_now_running()[1], item.nodeid))
+        _running.clear()

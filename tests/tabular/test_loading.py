@@ -5,6 +5,7 @@ rows, size), and the job queued by entry changes, run by a real rq worker in thi
 from __future__ import annotations
 
 import io
+import signal
 from typing import Any
 
 import pytest
@@ -78,7 +79,13 @@ def test_xlsx_first_sheet_read_and_broken_workbook_refused() -> None:
 
 
 def _run_jobs() -> None:
-    jobs.Worker().work(burst=True)
+    # rq's worker installs its own SIGINT/SIGTERM handlers; the test process keeps its own
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        jobs.Worker().work(burst=True)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
 
 
 def _rows(resource_id: str) -> list[dict[str, Any]]:

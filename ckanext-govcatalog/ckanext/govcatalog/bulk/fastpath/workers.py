@@ -13,6 +13,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -66,6 +67,10 @@ _inherited_sessions: list[Any] = []
 
 
 def _start_worker() -> None:
+    # Pool.terminate() stops its workers with SIGTERM, but a forked worker inherits the parent's
+    # handler: gunicorn's and rq's (the jobs worker) only ask the loop to stop, so the worker
+    # lived on and terminate() waited for it forever. A worker ends when told to.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # forget (without closing) the connections inherited from the parent process; the parent may
     # be inside its write transaction, so its session is set aside and this process opens its own
     model.meta.engine.dispose(close=False)
