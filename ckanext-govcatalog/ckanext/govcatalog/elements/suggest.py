@@ -12,6 +12,7 @@ a holder, role or time word before it         0.93 less 0.005 a character taken 
 the name with 名称 added (毕业院校名称)        0.93
   ... or a bare noun without it (专业名称)    0.88 (产品 is no 产品名称: reviewed)
 a holder-free element's name ending it        0.91 (出资人身份证号, 卫生许可证号 -> 证照编号)
+  ... an organization's after no holder word  0.88 (签约组织机构代码: holder_stated_classes)
 a holder noun before a property of its class  0.91 (申报旅行社英文名称, 被征地人员职业)
 a pattern of the rules (与户主关系)           0.91
 every part of a composite name names it       the least of the parts' (街道/乡镇, R6)
@@ -21,6 +22,7 @@ the name ends with an element's name of 4+    0.88 (出租房屋居住证地址 
 an abbreviation of one element's name         0.85 (邮编 -> 邮政编码)
 same pinyin initials                          0.80
 fuzzy similarity (rapidfuzz)                  up to 0.80
+a …编码 read as an issued 代码 (机构编码)        0.88 at most, unless a name or synonym as written
 ============================================  ==========
 
 The core of a name (names.core: width, brackets, 号/号码/编号/代码, 时间/日期) is further
@@ -127,6 +129,17 @@ ENDS_WITH_LONG_LENGTH = 4  # an element name this long is specific enough to end
 # ending changes the thing: 收费项目名称 is no project's name, 年末餐饮营业面积 no premises' area),
 # so it ranks with the other readings of a long ending and is applied only after review.
 ENDS_WITH_NAME = ENDS_WITH_LONG
+# An organization's holder-free code (the rules' holder_stated_classes) after a word that names
+# no holder (签约组织机构代码: whose code, in whose numbering?): for review. On the names readable
+# when tuning, this reading of an organization's code after another word was wrong once
+# (签约组织机构代码) and right never; after a holder noun it stays HOLDER_FREE
+# (许可机关组织机构代码).
+HOLDER_STATED = ENDS_WITH_LONG
+# A name written …编码 read as an element named as an issued code (组织机构代码), other than by a
+# name or synonym of it as written: for review (the rules' code_words; 机构编码 of a framework's
+# department table is its own numbering, no GB 11714 code).
+SYSTEM_CODE = ENDS_WITH_LONG
+AS_WRITTEN = frozenset({"name", "synonym", "identifier"})
 ENDS_WITH = 0.80
 ABBREVIATION = 0.85
 ROLE_NAME = "姓名"  # what a role noun alone holds
@@ -165,6 +178,10 @@ class NameRules:
     flag_words: tuple[str, ...] = ()
     person_classes: frozenset[str] = frozenset()
     organization_words: tuple[str, ...] = ()
+    holder_stated_classes: frozenset[str] = frozenset()
+    party_words: tuple[str, ...] = ()
+    system_code_word: str = ""
+    issued_code_word: str = ""
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> NameRules:
@@ -207,6 +224,12 @@ class NameRules:
             flag_words=tuple(names.fold(w) for w in data.get("flag_words") or ()),
             person_classes=frozenset(str(c) for c in data.get("person_classes") or ()),
             organization_words=tuple(names.fold(w) for w in data.get("organization_words") or ()),
+            holder_stated_classes=frozenset(
+                str(c) for c in data.get("holder_stated_classes") or ()
+            ),
+            party_words=tuple(names.fold(w) for w in data.get("party_words") or ()),
+            system_code_word=names.fold(str((data.get("code_words") or {}).get("system") or "")),
+            issued_code_word=names.fold(str((data.get("code_words") or {}).get("issued") or "")),
             dropped_particles=tuple(
                 (names.fold(particle), tuple(names.fold(w) for w in kept or ()))
                 for particle, kept in (data.get("dropped_particles") or {}).items()
@@ -394,6 +417,23 @@ class Index:
                 if len(key := names.core(text)) >= ENDS_WITH_LONG_LENGTH
             ),
             key=lambda pair: -len(pair[0]),
+        )
+        # the nouns that name a holder, of any class, and a party (行政相对人, 许可机关, 处罚对象,
+        # 甲方: HOLDER_STATED)
+        self.holder_words = (
+            *(n for _, nouns in self.rules.holder_nouns for n in nouns),
+            *self.rules.party_words,
+        )
+        # the elements named as an issued code (组织机构代码) with no name or synonym written as a
+        # system's code (行政区划编码 is one of 行政区划代码's): SYSTEM_CODE
+        issued, system = self.rules.issued_code_word, self.rules.system_code_word
+        self.issued_codes = frozenset(
+            e.id
+            for e in self.elements.values()
+            if issued
+            and system
+            and names.fold(e.name).endswith(issued)
+            and not any(names.fold(t).endswith(system) for t in (e.name, *e.synonyms))
         )
 
     def core(self, name: str) -> str:
@@ -604,8 +644,26 @@ class Index:
                     return None, 0.0, ""
                 if self._another_element_ends(key, ending, element_id):
                     return None, 0.0, ""
+                if self._holder_unstated(element_id, key[: -len(ending)]):
+                    return element_id, HOLDER_STATED, "holder_free"
                 return element_id, HOLDER_FREE, "holder_free"
         return None, 0.0, ""
+
+    def _holder_unstated(self, element_id: str, before: str) -> bool:
+        """Whether ``before`` (what precedes a holder-free element's name) fails to name the
+        holder that the element's class needs named (the rules' holder_stated_classes: an
+        organization's code after 签约 is no 行政相对人组织机构代码)."""
+        element = self.elements[element_id]
+        return element.object_class in self.rules.holder_stated_classes and not any(
+            before.endswith(noun) for noun in self.holder_words
+        )
+
+    def _written_as_system_code(self, name: str) -> bool:
+        """Whether the name, without its notes in brackets, ends with the rules' word for a
+        system's own code (机构编码: the rules' code_words)."""
+        word = self.rules.system_code_word
+        plain = _BRACKET_NOTE.sub("", names.fold(name))
+        return bool(word) and plain.endswith(word)
 
     def _another_element_ends(self, key: str, ending: str, element_id: str) -> bool:
         """Does a name of another element, longer than ``ending``, end ``key`` too (被监护人姓名
@@ -640,8 +698,11 @@ class Index:
             # 疾病（户）: a column counted in households holds numbers, not a disease's name
             data_type = "N"
         ranked: list[Suggestion] = []
+        system_code = self._written_as_system_code(name)
         for element_id, (confidence, how) in self._matches(name).items():
             element = self.elements[element_id]
+            if system_code and element_id in self.issued_codes and how not in AS_WRITTEN:
+                confidence = min(confidence, SYSTEM_CODE)
             fits = formats.item_fits(data_type, length, element.data_type, self.formats[element_id])
             ranked.append(
                 Suggestion(
