@@ -147,6 +147,29 @@ in department + topic: its searches now find 31,349 entries on average instead o
 entry of the department or on the topic, after those holding both), and Solr's time for them
 went from 4 to 14 ms at p95. A search page with such a query asks Solr once more, for the count
 of full matches its note gives (rows 0, no facets); package_search alone, timed here, does not.
+
+Tiered queries made cheaper (2026-12-01, seventh session). Measured first, the captured Solr
+request of each department + topic search sent to ckan_bench directly (load 5-7): Solr's time
+was the 13 facets counted over the 33,784 entries listed (QTime p50 27.5 ms with the facets,
+2.0 without them, 1.0 for the untiered query; the query itself comes from Solr's caches), most
+of all data_item_names. In Python, CKAN parses the local params of every q that has them with
+pyparsing: ~1.6 ms to build its grammar, plus the bq's length (3.7 ms for the 760-character bq of
+2 words x 18 fields). search/query.py now lists in the second tier only the entries holding a
+word or piece in their title, tags, theme or department (TAIL_FIELDS: 8,556 entries for these
+searches), and its bq names only the fields "text" does not already hold (the first tier the
+same: equal counts for the 103 tiered development and benchmark queries on ckan_relevance and
+ckan_bench; every development figure of search_relevance.py the same per kind, HEAD and new
+searched back to back). Interleaved in one process, 300 department + topic searches each, load
+3.3, p50 / p95 ms: as committed 30.5 / 44.9, now 28.1 / 41.7, untiered (mm = every word) 22.0 /
+32.7. This bench, --skip-load --repeats 3, department + topic p95 govcatalog / stock, median
+ratio (min-max): as committed 47.4 / 29.8 1.59x (1.54-1.62) and now 47.9 / 29.9 1.53x
+(1.41-1.85) in two runs minutes apart at load 3.3-3.8 (Solr QTime p50 6 -> 4 ms); an earlier
+pair: 1.51x (1.50-1.87) before at load 3.9-6.6, 1.37x (1.35-1.65) after at 2.9-3.3. Still above
+1.2x: the department's own entries are listed (and faceted: 3 ms in Solr against 0.8 untiered),
+CKAN parses the local params (~2 ms), and stock finds nothing to serve. Then the provider's names
+left the second tier as well (a department's entries on the topic are in the first; the others
+were the bulk of the tail): 5,518 entries listed; every development figure the same per kind; a
+short run (--repeats 2 --runs 100 --rounds 4, load 5-6) 34.9 / 35.6 ms, 1.10x (0.86-1.35).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.search import SearchQueryError
@@ -51,8 +51,11 @@ MAX_QUERY_LENGTH = 200
 # title_pinyin_words^4 / title_initials_words^2 (search/text.py word_pinyin): the pinyin of a
 # title's whole words outranks syllables that only meet across two words (shidi: 湿地 above
 # 城市低保, whose short titles had ranked first).
+# text_exact^3 (the entry's own text without synonyms, schema.xml): the word typed in a summary,
+# tag, item or theme outranks a synonym of it in a title (2, 3, 4, 6 measured on the development
+# sets of scripts/bench/search_relevance.py: 4 and 6 cost the synonym queries' nDCG@10).
 QUERY_FIELDS = (
-    "name^4 title^4 title_exact^12 tags^2 groups^2 text "
+    "name^4 title^4 title_exact^12 tags^2 groups^2 text text_exact^3 "
     "title_pinyin^2 title_initials title_pinyin_words^4 title_initials_words^2 data_item_text^2 "
     "resource_code^10 org_code^5 division_code^2 region_code^2 organization_title^1 "
     "org_path_title^1 extras_theme^2"
@@ -209,14 +212,49 @@ TIER_BOOST = 100000
 # field, so no word that needs escaping is tiered.
 _PLAIN_WORD = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
 _QF_FIELD = re.compile(r"([A-Za-z_]+)(?:\^[0-9.]+)?")
+# The query fields the first tier (every word) need not name: whatever Chinese word they hold,
+# "text" holds too (schema.xml copies title, tags, groups, data item names and every extras_*
+# field into it; title_exact and text_exact hold some of those without synonyms), or they hold no
+# Chinese at all (the URL name, codes, pinyin). The first tier is the same without them, and
+# CKAN parses the local params of every query that has them (pyparsing: ~1.6 ms, plus the length
+# of the bq; 2 words x 18 fields made a 760-character one). tests/search/test_tier_fields.py
+# checks the claim against schema.xml.
+_TEXT_HOLDS = frozenset(
+    {
+        "name", "title", "title_exact", "text_exact", "tags", "groups", "data_item_text",
+        "extras_theme",
+        "title_pinyin", "title_initials", "title_pinyin_words", "title_initials_words",
+        "resource_code", "org_code", "division_code", "region_code",
+    }
+)  # fmt: skip
+# The second tier (some of the words, or a piece of one) holds the entries with such a word in a
+# field that says what the entry is about: its title, tags and theme. Every field (the summary,
+# data item names: 机构 of 医疗机构, 统计 of 统计局) made it most of the catalog, 34,000 of the
+# 100,000 entries of scripts/bench/search_latency.py for a department + topic query; with the
+# provider's names as well, every other entry of the department came too (8,600; without them
+# 5,500), and Solr counts the page's 13 facets over every entry listed. A department's entries
+# on the topic are in the first tier. On the development sets of scripts/bench/search_relevance.py
+# every figure stayed the same, per kind (nDCG@10, R-precision, recall@100), with and without the
+# provider's names. The first tier keeps every field.
+TAIL_FIELDS = ("title", "tags_text", "extras_theme")
 
 
-def tiered_query(q: str, words: int, qf: str) -> tuple[str, int] | None:
+class Tiered(NamedTuple):
+    """A tiered query: ``q`` for dismax, ``mm`` the clauses it requires, and ``fq`` the filter
+    that keeps the entries of the two tiers (every word anywhere, or a word or piece in
+    TAIL_FIELDS)."""
+
+    q: str
+    mm: int
+    fq: str
+
+
+def tiered_query(q: str, words: int, qf: str) -> Tiered | None:
     """A query of one to three Chinese words as a dismax query with local parameters that ranks
     the entries holding every word first (as before) and then those holding any word or a piece
-    of one (segment.word_pieces: 屠宰 of 屠宰场); with the number of clauses mm requires (one).
-    None for any other query: it keeps ``words_required`` (and a single synonym term keeps
-    ``whole_term_or_parts``)."""
+    of one (segment.word_pieces: 屠宰 of 屠宰场) in TAIL_FIELDS; with the number of clauses mm
+    requires (one) and the filter of the two tiers. None for any other query: it keeps
+    ``words_required`` (and a single synonym term keeps ``whole_term_or_parts``)."""
     clauses = q.split()
     if not 1 <= words <= 3 or len(clauses) != words:
         return None
@@ -227,13 +265,17 @@ def tiered_query(q: str, words: int, qf: str) -> tuple[str, int] | None:
     pieces = [p for c in clauses for p in segment.word_pieces(c) if p not in clauses]
     if words == 1 and not pieces:
         return None
-    fields = [m.group(1) for m in _QF_FIELD.finditer(qf)]
+    fields = [f for m in _QF_FIELD.finditer(qf) if (f := m.group(1)) not in _TEXT_HOLDS]
     # explicit OR: CKAN parses the boost query with q.op=AND
     every_word = " ".join("+(" + " OR ".join(f"{f}:{c}" for f in fields) + ")" for c in clauses)
     # "OR id:0" (no entry has that id): dismax adds the clauses of a boost query that parses to
     # one boolean query straight into the main query, and q.op=AND would make a lone clause MUST
     boost = f"({every_word})^={TIER_BOOST} OR id:0"
-    return f"{{!dismax bq='{boost}'}}{' '.join([*clauses, *dict.fromkeys(pieces)])}", 1
+    searched = [*clauses, *dict.fromkeys(pieces)]
+    some_word = " OR ".join(f"{f}:{w}" for f in TAIL_FIELDS for w in searched)
+    return Tiered(
+        f"{{!dismax bq='{boost}'}}{' '.join(searched)}", 1, f"+(({every_word}) OR {some_word})"
+    )
 
 
 def tiered_words(q: str | None) -> int | None:
@@ -376,9 +418,10 @@ def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
             cut, words = cut_into_words(q)
             tiered = tiered_query(cut, words, QUERY_FIELDS) if "mm" not in search_params else None
             if tiered:
-                search_params["q"], required = tiered
-                search_params["mm"] = str(required)
+                search_params["q"], search_params["mm"] = tiered.q, str(tiered.mm)
                 search_params.setdefault("tie", "0.1")  # CKAN sets it only for a q without ":"
+                # after the checks of the caller's parameters above: this filter is ours
+                search_params["fq_list"] = [*search_params.get("fq_list", []), tiered.fq]
             else:
                 search_params["q"], words = whole_term_or_parts(cut, words)
                 if words:
