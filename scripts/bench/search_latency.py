@@ -170,6 +170,10 @@ CKAN parses the local params (~2 ms), and stock finds nothing to serve. Then the
 left the second tier as well (a department's entries on the topic are in the first; the others
 were the bulk of the tail): 5,518 entries listed; every development figure the same per kind; a
 short run (--repeats 2 --runs 100 --rounds 4, load 5-6) 34.9 / 35.6 ms, 1.10x (0.86-1.35).
+Reloaded with text_exact in the schema (--copies 10, load 571 s) and --repeats 3 at load 3.5-4.2,
+p95 ours / stock: all kinds 34.3 / 57.6 ms 0.66x (0.59-0.70); browse 0.59x; one word 0.90x;
+pinyin 1.02x; word + facets 0.84x (0.82-1.23); department + topic 36.0 / 25.8 ms 1.33x
+(1.25-1.53, pooled 90% CI 1.21-1.43), 5,174 entries listed where stock finds none: above 1.2x.
 """
 
 from __future__ import annotations
