@@ -30,6 +30,7 @@ PY
   }
   cd "$ROOT"
   SHARD_MINUTES="${GOVCATALOG_SHARD_MINUTES:-40}"
+  ENDED_BY_WATCHDOG="^govcatalog: .* (hung|stopped): "  # the last line of tests/watchdog.py
   pids=()
   for shard in A B; do
     slot=$([ "$shard" = A ] && echo 9 || echo 10)
@@ -48,7 +49,7 @@ PY
   # (pytest's short summary of failures and errors, or the last lines if pytest never got there).
   for shard in A B; do
     log="$LOGS/test-shard-$shard.log"
-    if grep -qE "^govcatalog: .* (hung|stopped): " "$log"; then
+    if grep -qE "$ENDED_BY_WATCHDOG" "$log"; then
       sed -n '/^govcatalog: [0-9]* tests ran before/,$p' "$log" | cut -c1-300 | sed "s/^/[$shard] /"
     elif grep -q "short test summary info" "$log"; then
       { sed -n '/short test summary info/,$p' "$log" | grep -E "^(FAILED|ERROR) " | head -n 30; tail -n 1 "$log"; } \
@@ -56,7 +57,7 @@ PY
     else
       tail -n 12 "$log" | cut -c1-300 | sed "s/^/[$shard] /"
     fi
-    grep -qE "^=+ .*(passed|failed|error).* in [0-9.]+s|^govcatalog: .* (hung|stopped): " "$log" \
+    grep -qE "^=+ .*(passed|failed|error).* in [0-9.]+s|$ENDED_BY_WATCHDOG" "$log" \
       || echo "[$shard] no verdict from pytest (stopped after $SHARD_MINUTES min, or it crashed)"
   done
   [ "$status" = 0 ] && say "both shards passed" || warn "shard ${failed[*]} failed (full output: $LOGS/test-shard-*.log)"

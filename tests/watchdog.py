@@ -29,12 +29,10 @@ HANG_EXIT_STATUS = 70
 # if the hung code holds the GIL, the Python timer cannot run; faulthandler's C thread still can
 BACKSTOP_SECONDS = 60
 
-_stderr: int | None = None  # a copy of fd 2 taken while pytest was not capturing it
-_running: list[tuple[str, float]] = []  # the test now running: (nodeid, monotonic start)
-_finished: list[tuple[float, str]] = []  # (seconds, nodeid) of each test run so far
-
-
 _pytest_pid = os.getpid()
+_stderr: int | None = None  # a copy of fd 2 taken while pytest was not capturing it
+_running: tuple[str, float] | None = None  # the test now running: (nodeid, monotonic start)
+_finished: list[tuple[float, str]] = []  # (seconds, nodeid) of each test run so far
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -53,9 +51,10 @@ def _innermost_frames(thread_id: int, count: int) -> list[str]:
     return lines
 
 
-def report(verdict: str, main_thread: int, out: int) -> None:
+def report(verdict: str, out: int) -> None:
     """Write every thread's stack, the slowest tests so far, then the main thread's innermost
-    frames and ``verdict`` (the lines a log's tail keeps) to the file descriptor ``out``."""
+    frames (pytest runs the tests there) and ``verdict`` (the lines a log's tail keeps) to the
+    file descriptor ``out``."""
     faulthandler.dump_traceback(file=out, all_threads=True)
     slowest = sorted(_finished, reverse=True)[:3]
     lines = [
@@ -63,7 +62,7 @@ def report(verdict: str, main_thread: int, out: int) -> None:
         f"govcatalog: {len(_finished)} tests ran before; the slowest:",
         *(f"  {seconds:.0f} s {nodeid}" for seconds, nodeid in slowest),
         "govcatalog: where the main thread waits (innermost last):",
-        *_innermost_frames(main_thread, 8),
+        *_innermost_frames(threading.main_thread().ident or 0, 8),
         verdict,
     ]
     os.write(out, ("\n".join(lines) + "\n").encode("utf-8", "replace"))
@@ -71,9 +70,9 @@ def report(verdict: str, main_thread: int, out: int) -> None:
 
 def _now_running() -> tuple[str, float]:
     """The running test's id and how long it has run (no test: between two tests)."""
-    if not _running:
+    if _running is None:
         return "no test (between tests)", 0.0
-    nodeid, start = _running[-1]
+    nodeid, start = _running
     return nodeid, time.monotonic() - start
 
 
@@ -98,32 +97,38 @@ def _end_descendants() -> None:
                 os.kill(child, signal.SIGKILL)
 
 
-def _hang(main_thread: int) -> None:
-    nodeid, seconds = _now_running()
-    verdict = f"govcatalog: {nodeid} hung: still running after {seconds:.0f} s; the run stops"
-    report(verdict, main_thread, _stderr if _stderr is not None else 2)
+def _end_run(verdict: str, status: int) -> None:
+    """Report with ``verdict`` last, kill what the run started, and exit with ``status``."""
+    report(verdict, _stderr if _stderr is not None else 2)
     _end_descendants()
-    os._exit(HANG_EXIT_STATUS)
+    os._exit(status)
+
+
+def _hang() -> None:
+    nodeid, seconds = _now_running()
+    _end_run(
+        f"govcatalog: {nodeid} hung: still running after {seconds:.0f} s; the run stops",
+        HANG_EXIT_STATUS,
+    )
 
 
 def _stopped(signum: int, frame: FrameType | None) -> None:
     if os.getpid() != _pytest_pid:  # a process forked by a test: end as SIGTERM would
         os._exit(128 + signum)
     nodeid, seconds = _now_running()
-    verdict = (
-        f"govcatalog: {nodeid} stopped: the run was stopped from outside {seconds:.0f} s into it"
+    _end_run(
+        f"govcatalog: {nodeid} stopped: the run was stopped from outside {seconds:.0f} s into it",
+        128 + signum,
     )
-    report(verdict, threading.main_thread().ident or 0, _stderr if _stderr is not None else 2)
-    _end_descendants()
-    os._exit(128 + signum)
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    _running[:] = [(item.nodeid, time.monotonic())]
+    global _running
+    _running = (item.nodeid, time.monotonic())
     # set again before each test: code run in-process (rq's worker) installs its own
     signal.signal(signal.SIGTERM, _stopped)
-    timer = threading.Timer(HANG_SECONDS, _hang, args=(threading.get_ident(),))
+    timer = threading.Timer(HANG_SECONDS, _hang)
     timer.daemon = True
     timer.start()
     if _stderr is not None:
@@ -134,4 +139,4 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         timer.cancel()
         faulthandler.cancel_dump_traceback_later()
         _finished.append((_now_running()[1], item.nodeid))
-        _running.clear()
+        _running = None
