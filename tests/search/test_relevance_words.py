@@ -24,13 +24,14 @@ CONF = os.path.dirname(segment.SYNONYMS_FILE)
     [
         ("高龄津贴", ["高龄", "津贴"]),  # a synonym term (高龄津贴,高龄补贴) made of two words
         ("道路运输", ["道路", "运输"]),
-        ("国有经济", []),  # no synonym term: the cut already gives its words
+        ("信息系统", ["信息", "系统"]),  # no synonym term, but a dictionary word (one_word_query)
+        ("石泉人口", []),  # neither a synonym term nor a dictionary word: the cut gives its words
         ("低保", []),  # too short to hold two words
         ("民政局", []),  # a term, but no two dictionary words of two characters make it up
         ("renkou", []),
     ],
 )
-def test_a_synonym_term_is_made_of_its_dictionary_words(word, parts):
+def test_a_synonym_term_or_a_dictionary_word_is_made_of_its_dictionary_words(word, parts):
     assert segment.term_parts(word) == parts
 
 

@@ -54,7 +54,7 @@ def test_the_first_tier_names_every_query_field_that_text_does_not_hold():
         assert no_chinese, f"{field} may hold a Chinese word that text does not"
     tiered = query.tiered_query("屠宰 检疫", 2, query.QUERY_FIELDS)
     assert tiered is not None and tiered.mm == 1
-    boost = tiered.q.split("bq='", 1)[1].split("'}", 1)[0]
+    boost = tiered.boost
     named = set(re.findall(r"([A-Za-z_]+):", boost)) - {"id"}
     assert named == {"text", "organization_title", "org_path_title"}
     # the filter keeps the same first tier, then the words on the tail's fields only

@@ -215,10 +215,10 @@ _QF_FIELD = re.compile(r"([A-Za-z_]+)(?:\^[0-9.]+)?")
 # The query fields the first tier (every word) need not name: whatever Chinese word they hold,
 # "text" holds too (schema.xml copies title, tags, groups, data item names and every extras_*
 # field into it; title_exact and text_exact hold some of those without synonyms), or they hold no
-# Chinese at all (the URL name, codes, pinyin). The first tier is the same without them, and
-# CKAN parses the local params of every query that has them (pyparsing: ~1.6 ms, plus the length
-# of the bq; 2 words x 18 fields made a 760-character one). tests/search/test_tier_fields.py
-# checks the claim against schema.xml.
+# Chinese at all (the URL name, codes, pinyin). The first tier is the same without them, and a
+# short boost query is cheaper for Solr to parse and for CKAN when it goes as local params
+# (TIER_BOOST_FUNCTION; 2 words x 18 fields made a 760-character one).
+# tests/search/test_tier_fields.py checks the claim against schema.xml.
 _TEXT_HOLDS = frozenset(
     {
         "name", "title", "title_exact", "text_exact", "tags", "groups", "data_item_text",
@@ -239,18 +239,50 @@ _TEXT_HOLDS = frozenset(
 TAIL_FIELDS = ("title", "tags_text", "extras_theme")
 
 
+# How the first tier's boost reaches dismax: as a boost function, the score of the boost query
+# that the request's ``boost`` parameter holds (0 for an entry outside it), added to the score of
+# the words as a boost query (bq) would add it: the same scores, so the same order (compared
+# score by score on ckan_bench and on every tiered development query of search_relevance.py).
+# Not as local params ({!dismax bq='...'}words): CKAN 2.12 parses the local params of every
+# parameter that has them (lib/search/query.py _get_local_query_parser builds a pyparsing grammar
+# each time: ~1.3 ms a search), and bq is not among the parameters it passes to Solr; bf and
+# boost are. dismax itself does not read ``boost`` (edismax's multiplicative boost), so the
+# parameter carries the query for ``$boost`` only, and the search names defType dismax.
+TIER_BOOST_FUNCTION = "query($boost,0)"
+
+
 class Tiered(NamedTuple):
-    """A tiered query: ``q`` for dismax, ``mm`` the clauses it requires, and ``fq`` the filter
-    that keeps the entries of the two tiers (every word anywhere, or a word or piece in
-    TAIL_FIELDS)."""
+    """A tiered query: ``q`` the words for dismax, ``boost`` the boost query of the first tier
+    (every word), ``mm`` the clauses q requires, and ``fq`` the filter that keeps the entries of
+    the two tiers (every word anywhere, or a word or piece in TAIL_FIELDS)."""
 
     q: str
+    boost: str
     mm: int
     fq: str
 
+    def local_params_q(self) -> str:
+        """The same query with its boost as dismax local params, for a search whose caller
+        sends a boost function (bf) or ``boost`` of its own."""
+        return f"{{!dismax bq='{self.boost}'}}{self.q}"
+
+    def solr_params(self, search_params: dict[str, Any]) -> dict[str, str]:
+        """The parameters that send this query to Solr (q, mm, tie, and the boost as a boost
+        function unless the caller's own bf or boost are in ``search_params``)."""
+        params = {"mm": str(self.mm), "tie": str(search_params.get("tie", "0.1"))}
+        if "bf" in search_params or "boost" in search_params:
+            return {**params, "q": self.local_params_q()}
+        return {
+            **params,
+            "q": self.q,
+            "defType": "dismax",
+            "bf": TIER_BOOST_FUNCTION,
+            "boost": self.boost,
+        }
+
 
 def tiered_query(q: str, words: int, qf: str) -> Tiered | None:
-    """A query of one to three Chinese words as a dismax query with local parameters that ranks
+    """A query of one to three Chinese words as a dismax query with a boost query that ranks
     the entries holding every word first (as before) and then those holding any word or a piece
     of one (segment.word_pieces: 屠宰 of 屠宰场) in TAIL_FIELDS; with the number of clauses mm
     requires (one) and the filter of the two tiers. None for any other query: it keeps
@@ -273,9 +305,7 @@ def tiered_query(q: str, words: int, qf: str) -> Tiered | None:
     boost = f"({every_word})^={TIER_BOOST} OR id:0"
     searched = [*clauses, *dict.fromkeys(pieces)]
     some_word = " OR ".join(f"{f}:{w}" for f in TAIL_FIELDS for w in searched)
-    return Tiered(
-        f"{{!dismax bq='{boost}'}}{' '.join(searched)}", 1, f"+(({every_word}) OR {some_word})"
-    )
+    return Tiered(" ".join(searched), boost, 1, f"+(({every_word}) OR {some_word})")
 
 
 def tiered_words(q: str | None) -> int | None:
@@ -312,6 +342,8 @@ def cut_into_words(q: str) -> tuple[str, int]:
     becomes a clause on every query field and each of its synonyms, and Solr refuses a query of
     more than 1024 such clauses (a 200-character query cut into words could reach that).
     """
+    if segment.one_word_query(q):  # 信息系统 typed alone: the word, or its parts apart
+        return q, 1
     parts = _UNESCAPED_QUOTE.split(q)
     if len(parts) % 2 == 0:  # an unbalanced quote (cleaning escapes these): leave the query alone
         return q, len(q.split())
@@ -418,9 +450,8 @@ def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
             cut, words = cut_into_words(q)
             tiered = tiered_query(cut, words, QUERY_FIELDS) if "mm" not in search_params else None
             if tiered:
-                search_params["q"], search_params["mm"] = tiered.q, str(tiered.mm)
-                search_params.setdefault("tie", "0.1")  # CKAN sets it only for a q without ":"
-                # after the checks of the caller's parameters above: this filter is ours
+                # after the checks of the caller's parameters above: these are ours
+                search_params.update(tiered.solr_params(search_params))
                 search_params["fq_list"] = [*search_params.get("fq_list", []), tiered.fq]
             else:
                 search_params["q"], words = whole_term_or_parts(cut, words)

@@ -20,6 +20,8 @@ The cut, for one run of Chinese characters:
    words that make it up (居民收入 -> 居民 收入), so a compound matches its parts wherever they are;
 3. a single character left over is joined to the word before it (汶川 县 -> 汶川县), or to the next
    word at the start of the run, except connectives (和, 及, 与 ...), which are dropped.
+A query that is one such compound typed alone (信息系统) is not cut (one_word_query): it is sent
+as the word or all its parts apart, so the entries holding the word itself rank first.
 """
 
 from __future__ import annotations
@@ -188,19 +190,43 @@ def word_pieces(word: str) -> list[str]:
 
 
 def term_parts(word: str) -> list[str]:
-    """The dictionary words (two characters or more) that make up a synonym term of four or more
-    characters (高龄津贴 -> 高龄 津贴, 道路运输 -> 道路 运输), or [] for any other word.
+    """The dictionary words (two characters or more) that make up a synonym term or a dictionary
+    word of four or more characters (高龄津贴 -> 高龄 津贴, 道路运输 -> 道路 运输, 信息系统 -> 信息
+    系统), or [] for any other word.
 
-    Such a term is kept whole when a query is cut (its synonyms apply only to the whole term);
-    search/query.py lets a query of that one term also find the entries holding its parts apart.
+    Such a term is kept whole when a query is cut (its synonyms apply only to the whole term), and
+    so is such a word typed alone (one_word_query); search/query.py lets a query of that one term
+    or word also find the entries holding its parts apart (whole_term_or_parts).
     """
     if len(word) < 4 or not _HAN_RUN.match(word):
         return []
     tokenizer = _segmenter()
-    if word not in _terms:
+    # jieba's FREQ also lists every prefix of a word, with frequency 0: only a word counts
+    if word not in _terms and not tokenizer.FREQ.get(word):
         return []
     parts = _parts(word, tokenizer.FREQ)
     return parts if len(parts) > 1 else []
+
+
+def one_word_query(q: str) -> bool:
+    """Whether a query is ONE dictionary word (or synonym term) of four or more characters made
+    of smaller dictionary words, typed alone (信息系统, 个人信息, 产品名称): search/query.py then
+    sends it as the word, or all its parts apart (whole_term_or_parts, as for a synonym term),
+    instead of cutting it into its parts.
+
+    Cut into 信息 系统, the query ranked the entries holding both parts anywhere by the parts'
+    own weights: a rare part in a short title (市民政局-事项系统服务信息) outranked the word
+    itself in a summary (统计调查信息系统), and some entries holding the word were not in the
+    first 100 at all, where jieba + BM25, which indexes the whole word beside its parts, listed
+    them (dev6 of scripts/bench/search_relevance.py: 信息系统 R-precision 0.71, anchor 0.95).
+    Measured and not kept: the word as one word of a tiered query (the word first, then a piece
+    of it in a title): 安全隐患 (devnew) lost the entries holding 安全 ... 隐患 apart (R-precision
+    1.00 -> 0.88). In a query of several words a compound is still cut (市场监管局 行政处罚 finds
+    行政 ... 处罚 apart with the department; kept whole there, dev department R-precision fell).
+    """
+    if len(q) < 4 or not _HAN_RUN.match(q):
+        return False
+    return _segmenter().lcut(q, HMM=True) == [q] and bool(term_parts(q))
 
 
 _INDEX_TOKEN = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
