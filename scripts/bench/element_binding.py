@@ -51,6 +51,14 @@ Splits, by fixed rules on the UTF-8 bytes of the name (never on its judgment):
                tuning) and fresh3-test (never listed, printed only with --split fresh3-test or
                fresh3; not part of --split all). --snapshots DIR (the repositories' git
                snapshots) checks the judged file against the rule's output first.
+    fresh4     a fourth unseen round (tests/data/element_judgments_fresh4.yaml): THE extraction rule
+               of fresh3, unchanged, on the next repositories of the list written down for fresh3
+               (a real-estate registration system), names of the four earlier judged files left
+               out; judged blind by R1-R12 against the register as it was before any suggestion
+               was made for them; weights and provenance in the judged file as for fresh3. Split
+               by the same SHA-256 rule into fresh4-dev (errors read when tuning) and fresh4-test
+               (never listed, printed only with --split fresh4-test or fresh4; not part of --split
+               all); --snapshots DIR checks it against the rule's output as for fresh3.
 
 Rows ``*-lo`` score the same names as if no seed synonym had been learnt from them (each name
 that is a seed synonym is suggested by an index without that synonym): the seed's synonyms came
@@ -75,7 +83,8 @@ Two anchors run beside it on the same names, from the same published seed:
 
     .venv/bin/python scripts/bench/element_binding.py [--show-errors]
         [--split (or --sets) dev-tune|dev-check|dev|test|all|fresh-dev|fresh-test|fresh|
-                 fresh2-dev|fresh2-test|fresh2|fresh3-dev|fresh3-test|fresh3] [--snapshots DIR]
+                 fresh2-dev|fresh2-test|fresh2|fresh3-dev|fresh3-test|fresh3|
+                 fresh4-dev|fresh4-test|fresh4] [--snapshots DIR]
     (default dev: dev-tune, dev-check, dev; all: every 普陀区 row, then fresh-dev, fresh-test,
     fresh, fresh2-dev, fresh2-test and fresh2, so one run gives the whole table)
 """
@@ -95,6 +104,7 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from typing import IO
 
 import yaml
 
@@ -321,6 +331,8 @@ def fresh_split_of(name: str, prefix: str = "fresh") -> str:
 # (SQL column comments, Java and TypeScript field comments of public repositories; see
 # tests/data/element_judgments_fresh3.yaml for the repositories, commits and the judging notes)
 FRESH3_JUDGMENTS = os.path.join(ROOT, "tests", "data", "element_judgments_fresh3.yaml")
+# --split fresh4: the same rule on the next repositories of fresh3's list (see the file's header)
+FRESH4_JUDGMENTS = os.path.join(ROOT, "tests", "data", "element_judgments_fresh4.yaml")
 # a file's names are taken when one of them is one of these (folded), fixed before any file was read
 FRESH3_SEEDS = (
     "统一社会信用代码",
@@ -548,12 +560,21 @@ def snapshot_source_files(
                     continue
 
 
-def fresh3_snapshot_problem(snapshots: str, earlier: Iterable[str]) -> str | None:
-    """Why the judged fresh3 file is not what the extraction rule yields from the repositories'
-    snapshots at the recorded commits (None when it is: the same names in the same order, the
-    same weights and first files)."""
-    with open(FRESH3_JUDGMENTS, encoding="utf-8") as f:
-        data = yaml.safe_load(f)
+def load_judged_file(stream: IO[str]) -> dict:
+    """A judged file's YAML: libyaml's safe loader when PyYAML has it (the fresh4 file holds
+    2,679 names and their sources; the pure-Python loader takes seconds on it), else PyYAML's."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(stream, Loader=loader)
+
+
+def fresh3_snapshot_problem(
+    snapshots: str, earlier: Iterable[str], judged_file: str = FRESH3_JUDGMENTS
+) -> str | None:
+    """Why the judged file (fresh3's, or fresh4's: the same rule) is not what the extraction rule
+    yields from the repositories' snapshots at the recorded commits (None when it is: the same
+    names in the same order, the same weights and first files)."""
+    with open(judged_file, encoding="utf-8") as f:
+        data = load_judged_file(f)
     files = snapshot_source_files(snapshots, data["repositories"])
     counts, first = fresh3_names(files, earlier)
     if list(counts) != list(data["judgments"]):
@@ -573,28 +594,47 @@ def fresh3_weights(path: str) -> Counter[str]:
     """Each fresh3 name's weight (the number of files listing it) from the judged file's
     ``sources`` (name: [files, first file])."""
     with open(path, encoding="utf-8") as f:
-        sources = yaml.safe_load(f)["sources"]
+        sources = load_judged_file(f)["sources"]
     return Counter({name: int(listed[0]) for name, listed in sources.items()})
 
 
 def fresh3_problem(
-    judgments: dict[str, str], counts: Counter[str], earlier: Iterable[str]
+    judgments: dict[str, str],
+    counts: Counter[str],
+    earlier: Iterable[str],
+    label: str = "element_judgments_fresh3.yaml",
 ) -> str | None:
-    """Why the fresh3 file cannot be scored (None when it can): every judged name has a source
-    and the reverse, names are distinct by fold and none is a name of an earlier judged set."""
+    """Why the fresh3 file (or the fresh4 file, named by ``label``) cannot be scored (None when
+    it can): every judged name has a source and the reverse, names are distinct by fold and none
+    is a name of an earlier judged set."""
     from ckanext.govcatalog.elements import names
 
     if list(judgments) != list(counts):
-        return "element_judgments_fresh3.yaml: judgments and sources name different names"
+        return f"{label}: judgments and sources name different names"
     folded = [names.fold(name) for name in judgments]
     if len(set(folded)) != len(folded):
-        return "element_judgments_fresh3.yaml: two names have one folded form"
+        return f"{label}: two names have one folded form"
     seen = {names.fold(name) for name in earlier}
     again = [name for name, key in zip(judgments, folded, strict=True) if key in seen]
     if again:
-        return f"element_judgments_fresh3.yaml holds names judged before: {again[:5]}"
+        return f"{label} holds names judged before: {again[:5]}"
     return None
 
+
+# the sets taken from repository snapshots by fresh3's rule: judged file, what it holds, and the
+# judged files (besides the 普陀区 and first fresh ones) whose names it leaves out
+REPOSITORY_SETS = {
+    "fresh3": (
+        FRESH3_JUDGMENTS,
+        "column comments of public-service systems",
+        (FRESH2_JUDGMENTS,),
+    ),
+    "fresh4": (
+        FRESH4_JUDGMENTS,
+        "column comments of a real-estate registration system",
+        (FRESH2_JUDGMENTS, FRESH3_JUDGMENTS),
+    ),
+}
 
 FRESH_SHOWN = {
     "fresh-dev": ("fresh-dev",),
@@ -606,6 +646,9 @@ FRESH_SHOWN = {
     "fresh3-dev": ("fresh3-dev",),
     "fresh3-test": ("fresh3-test",),
     "fresh3": ("fresh3-dev", "fresh3-test", "fresh3"),
+    "fresh4-dev": ("fresh4-dev",),
+    "fresh4-test": ("fresh4-test",),
+    "fresh4": ("fresh4-dev", "fresh4-test", "fresh4"),
 }
 FRESH_PARTS = {
     "fresh-dev": ("fresh-dev",),
@@ -617,9 +660,23 @@ FRESH_PARTS = {
     "fresh3-dev": ("fresh3-dev",),
     "fresh3-test": ("fresh3-test",),
     "fresh3": ("fresh3-dev", "fresh3-test"),
+    "fresh4-dev": ("fresh4-dev",),
+    "fresh4-test": ("fresh4-test",),
+    "fresh4": ("fresh4-dev", "fresh4-test"),
 }
 # splits whose names are never read: their aggregate print is stamped with its time
-UNREAD = ("test", "all", "fresh-test", "fresh", "fresh2-test", "fresh2", "fresh3-test", "fresh3")
+UNREAD = (
+    "test",
+    "all",
+    "fresh-test",
+    "fresh",
+    "fresh2-test",
+    "fresh2",
+    "fresh3-test",
+    "fresh3",
+    "fresh4-test",
+    "fresh4",
+)
 
 
 def stamp(splits: Iterable[str]) -> None:
@@ -758,7 +815,7 @@ HEADER = (
 def read_judgments(path: str) -> dict[str, str]:
     """A judgments file's names and the element id judged for each ("none"), in file order."""
     with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)["judgments"]
+        return load_judged_file(f)["judgments"]
 
 
 def score_matchers(
@@ -823,13 +880,14 @@ def seed_names_among(seed: list[dict], judged: Iterable[str]) -> list[str]:
 def run_fresh(
     corpus: str, split: str = "fresh", show_errors: bool = False, snapshots: str | None = None
 ) -> int:
-    """--split fresh[23]-dev|fresh[23]-test|fresh[23]: the suggester and both anchors on one fresh
-    set alone; --show-errors lists its -dev part's wrong and missed names, never its -test's.
-    With ``snapshots`` (fresh3 only) the judged file is first checked against what the extraction
-    rule yields from the repositories' snapshots at the recorded commits."""
-    prefix = split.split("-")[0]  # fresh, fresh2 or fresh3
+    """--split fresh[234]-dev|fresh[234]-test|fresh[234]: the suggester and both anchors on one
+    fresh set alone; --show-errors lists its -dev part's wrong and missed names, never its
+    -test's. With ``snapshots`` (fresh3 and fresh4) the judged file is first checked against what
+    the extraction rule yields from the repositories' snapshots at the recorded commits."""
+    prefix = split.split("-")[0]  # fresh, fresh2, fresh3 or fresh4
+    from_repositories = prefix in REPOSITORY_SETS
     missing = [s for s in FRESH_SOURCES if not os.path.isfile(os.path.join(corpus, s))]
-    if missing and prefix != "fresh3":
+    if missing and not from_repositories:
         print(
             f"benchmark stopped: {', '.join(missing)} missing from {corpus}; put the shared "
             "corpus there (../shared/corpus beside the checkout) or pass --corpus",
@@ -838,21 +896,22 @@ def run_fresh(
         return 2
     judged_before = list(read_judgments(JUDGMENTS))
     first_fresh = read_judgments(FRESH_JUDGMENTS)
-    if prefix == "fresh3":
+    if from_repositories:
         # the sources are repository snapshots, not the corpus: the judged file carries the
         # names' weights and provenance; it is checked against the earlier sets here
-        judgments = read_judgments(FRESH3_JUDGMENTS)
-        counts = fresh3_weights(FRESH3_JUDGMENTS)
-        earlier = {*judged_before, *first_fresh, *read_judgments(FRESH2_JUDGMENTS)}
-        problem = fresh3_problem(judgments, counts, earlier)
+        judged_file, described, before = REPOSITORY_SETS[prefix]
+        judgments = read_judgments(judged_file)
+        counts = fresh3_weights(judged_file)
+        earlier = {*judged_before, *first_fresh, *(n for f in before for n in read_judgments(f))}
+        label = os.path.basename(judged_file)
+        problem = fresh3_problem(judgments, counts, earlier, label)
         if problem is None and snapshots:
-            problem = fresh3_snapshot_problem(snapshots, earlier)
+            problem = fresh3_snapshot_problem(snapshots, earlier, judged_file)
             if problem is None:
-                print(f"element_judgments_fresh3.yaml is what the rule yields from {snapshots}")
+                print(f"{label} is what the rule yields from {snapshots}")
         if problem:
             print(f"benchmark stopped: {problem}", file=sys.stderr)
             return 2
-        judged_file, described = FRESH3_JUDGMENTS, "column comments of public-service systems"
     elif prefix == "fresh2":
         judgments = read_judgments(FRESH2_JUDGMENTS)
         counts = fresh2_names(corpus, [*judged_before, *first_fresh])
@@ -861,7 +920,7 @@ def run_fresh(
         judgments = first_fresh
         counts = fresh_names(corpus, judged_before)
         judged_file, described = FRESH_JUDGMENTS, "Harbin and Foshan summaries"
-    if prefix != "fresh3" and list(counts) != list(judgments):
+    if not from_repositories and list(counts) != list(judgments):
         # the judged file must be exactly what the rule yields, or the figures score other names
         print(
             f"benchmark stopped: {os.path.relpath(judged_file, ROOT)} does not hold the names "
@@ -923,7 +982,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--snapshots",
-        help="with a fresh3 split: a folder of the source repositories' git snapshots "
+        help="with a fresh3 or fresh4 split: a folder of the source repositories' git snapshots "
         "(owner+name/repo); the judged file is checked against the extraction rule's output first",
     )
     args = parser.parse_args()
