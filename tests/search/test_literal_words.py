@@ -7,12 +7,11 @@ from __future__ import annotations
 import os
 import re
 
-import jieba
 import pytest
-import yaml
 
 from ckanext.govcatalog.search import query
 from tests import factories
+from tests.search.query_files import queries, words_of_other_files
 from tests.search.searches import open_entry, search, titles
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
@@ -48,15 +47,10 @@ def test_the_phrase_boost_holds_no_field_with_synonyms():
 FRESH5 = os.path.join(DATA, "search_relevance_queries_fresh5.yaml")
 
 
-def _queries(path: str) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)["queries"]
-
-
 def test_the_fifth_set_is_plain_and_multi_judged_literally():
-    queries = _queries(FRESH5)
-    assert len(queries) >= 40
-    for q in queries:
+    judged = queries(FRESH5)
+    assert len(judged) >= 40
+    for q in judged:
         words = [g[0] for g in q["all"]]
         assert all(len(g) == 1 for g in q["all"]), q
         if q["kind"] == "plain":
@@ -66,15 +60,8 @@ def test_the_fifth_set_is_plain_and_multi_judged_literally():
 
 
 def test_the_fifth_set_reuses_no_word_of_the_other_files():
-    used: set[str] = set()
-    for name in os.listdir(DATA):
-        if name.startswith("search_relevance_queries") and name != os.path.basename(FRESH5):
-            for q in _queries(os.path.join(DATA, name)):
-                used.add(str(q["q"]))
-                used.update(w for w in jieba.lcut(str(q["q"])) if len(w) >= 2)
-                used.update(str(a) for g in q.get("all") or [] for a in g)
-                used.update(str(a) for a in q.get("weak") or [])
-    for q in _queries(FRESH5):
+    used = words_of_other_files(FRESH5, org_terms=False)  # dev5's rule left them out
+    for q in queries(FRESH5):
         for word in (g[0] for g in q["all"]):
             clash = [u for u in used if len(u) >= 2 and (u in word or word in u)]
             assert not clash, (word, clash)

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import os
 
-import jieba
 import pytest
-import yaml
 
 from ckanext.govcatalog.search import query, segment
 from tests import factories
+from tests.search.query_files import DATA, queries, words_of_other_files
 from tests.search.searches import open_entry, search, titles
 
 
@@ -47,34 +46,20 @@ def test_a_compound_among_other_words_is_still_cut():
 
 # ---------------------------------------------------------------- the sixth development set
 
-DATA = os.path.join(os.path.dirname(__file__), os.pardir, "data")
 FRESH6 = os.path.join(DATA, "search_relevance_queries_fresh6.yaml")
 
 
-def _queries(path: str) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)["queries"]
-
-
 def test_the_sixth_set_is_plain_and_judged_literally():
-    queries = _queries(FRESH6)
-    assert 40 <= len(queries) <= 60
-    assert len({q["q"] for q in queries}) == len(queries)
-    for q in queries:
+    judged = queries(FRESH6)
+    assert 40 <= len(judged) <= 60
+    assert len({q["q"] for q in judged}) == len(judged)
+    for q in judged:
         assert q["kind"] == "plain" and q["all"] == [[q["q"]]] and set(q) == {"q", "kind", "all"}
 
 
 def test_the_sixth_set_reuses_no_word_of_the_other_files():
-    used: set[str] = set()
-    for name in os.listdir(DATA):
-        if name.startswith("search_relevance_queries") and name != os.path.basename(FRESH6):
-            for q in _queries(os.path.join(DATA, name)):
-                used.add(str(q["q"]))
-                used.update(w for w in jieba.lcut(str(q["q"])) if len(w) >= 2)
-                used.update(str(a) for g in q.get("all") or [] for a in g)
-                used.update(str(a) for a in q.get("weak") or [])
-                used.update(str(a) for a in q.get("org") or [])
-    for q in _queries(FRESH6):
+    used = words_of_other_files(FRESH6)
+    for q in queries(FRESH6):
         clash = [u for u in used if len(u) >= 2 and (u in q["q"] or q["q"] in u)]
         assert not clash, (q["q"], clash)
 
