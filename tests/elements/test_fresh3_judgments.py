@@ -5,12 +5,10 @@ judged to a published element or none)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import pytest
 
 from ckanext.govcatalog.elements import names, seedfile, transfer
+from tests.elements.snapshot_repos import throwaway_repo
 
 SQL = """CREATE TABLE `t_water` (
   `ID` bigint(10) NOT NULL AUTO_INCREMENT COMMENT '主键ID',
@@ -164,30 +162,13 @@ def test_fresh3_dev_errors_name_only_fresh3_dev_names(bench, capsys):
 
 def test_snapshot_files_are_read_at_the_recorded_commit(bench, tmp_path):
     # a repository snapshot laid out as fetched (owner+name/repo), read at one commit
-    work = tmp_path / "o+n" / "repo"
-    work.mkdir(parents=True)
-    # the machine's own git settings (signing, hooks, templates) stay out of this throwaway repo
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
-    git = ["git", "-C", str(work), "-c", "user.name=t", "-c", "user.email=t@example.org"]
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*git, *args],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-
-    run("init", "-q")
+    work, run = throwaway_repo(tmp_path)
     (work / "schema.sql").write_text(SQL, encoding="utf-8")
     (work / "notes.md").write_text(SQL, encoding="utf-8")
     (work / "Model.java").write_bytes(JAVA.encode("gb18030"))  # an older source's encoding
     run("add", ".")
     run("commit", "-q", "-m", "first")
-    commit = run("rev-parse", "HEAD").stdout.strip()
+    commit = run("rev-parse", "HEAD").strip()
     (work / "schema.sql").write_text("-- emptied later\n", encoding="utf-8")
     run("commit", "-q", "-am", "later")
 

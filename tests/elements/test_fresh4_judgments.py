@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os
 import pathlib
-import subprocess
 
 import pytest
 import yaml
 
 from ckanext.govcatalog.elements import seedfile, transfer
+from tests.elements.snapshot_repos import throwaway_repo
 from tests.elements.test_fresh3_judgments import JAVA, SQL
 
 # set to a folder of the repositories' git snapshots (owner+name/repo, as fetched) to check the
@@ -84,24 +84,7 @@ def test_the_libyaml_loader_reads_a_judged_file_as_pyyaml_does(bench, tmp_path):
 def git_snapshot(root: pathlib.Path, files: dict[str, str]) -> str:
     """A repository laid out as fetched (owner+name/repo under ``root``) holding ``files``; its
     commit."""
-    work = root / "o+n" / "repo"
-    work.mkdir(parents=True)
-    # the machine's own git settings (signing, hooks, templates) stay out of this throwaway repo
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
-    git = ["git", "-C", str(work), "-c", "user.name=t", "-c", "user.email=t@example.org"]
-
-    def run(*args: str) -> str:
-        return subprocess.run(
-            [*git, *args],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        ).stdout
-
-    run("init", "-q")
+    work, run = throwaway_repo(root)
     for path, text in files.items():
         (work / path).write_text(text, encoding="utf-8")
     run("add", ".")
