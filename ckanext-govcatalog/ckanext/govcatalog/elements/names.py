@@ -61,9 +61,15 @@ def canonical_suffix(text: str) -> str:
     return text
 
 
+def round_folded(name: str) -> str:
+    """The folded name with every bracket form read as round brackets (面积〔平方米〕 ->
+    面积(平方米)), its notes kept."""
+    return fold((name or "").translate(_OTHER_BRACKETS))
+
+
 def core(name: str) -> str:
     """The folded name without brackets' notes or a trailing counter, with one suffix form."""
-    text = fold((name or "").translate(_OTHER_BRACKETS))
+    text = round_folded(name)
     text = _BRACKETED.sub("", text).replace("(", "").replace(")", "")
     text = _TRAILING_COUNTER.sub("", text) or text
     return canonical_suffix(text)
@@ -71,9 +77,7 @@ def core(name: str) -> str:
 
 def bracketed(name: str) -> list[str]:
     """The notes in brackets of a name (行政相对人代码_5 (居民身份证号) -> [居民身份证号])."""
-    return [
-        part for part in _BRACKETED.findall(fold((name or "").translate(_OTHER_BRACKETS))) if part
-    ]
+    return [part for part in _BRACKETED.findall(round_folded(name)) if part]
 
 
 def initials(name: str) -> str:
