@@ -636,47 +636,24 @@ REPOSITORY_SETS = {
     ),
 }
 
-FRESH_SHOWN = {
-    "fresh-dev": ("fresh-dev",),
-    "fresh-test": ("fresh-test",),
-    "fresh": ("fresh-dev", "fresh-test", "fresh"),
-    "fresh2-dev": ("fresh2-dev",),
-    "fresh2-test": ("fresh2-test",),
-    "fresh2": ("fresh2-dev", "fresh2-test", "fresh2"),
-    "fresh3-dev": ("fresh3-dev",),
-    "fresh3-test": ("fresh3-test",),
-    "fresh3": ("fresh3-dev", "fresh3-test", "fresh3"),
-    "fresh4-dev": ("fresh4-dev",),
-    "fresh4-test": ("fresh4-test",),
-    "fresh4": ("fresh4-dev", "fresh4-test", "fresh4"),
-}
+# the unseen sets, each split by fresh_split_of into -dev and -test
+FRESH_SETS = ("fresh", "fresh2", "fresh3", "fresh4")
+# the parts each --split choice of a fresh set scores, and the rows it prints (a whole set's
+# choice adds the set's own row)
 FRESH_PARTS = {
-    "fresh-dev": ("fresh-dev",),
-    "fresh-test": ("fresh-test",),
-    "fresh": ("fresh-dev", "fresh-test"),
-    "fresh2-dev": ("fresh2-dev",),
-    "fresh2-test": ("fresh2-test",),
-    "fresh2": ("fresh2-dev", "fresh2-test"),
-    "fresh3-dev": ("fresh3-dev",),
-    "fresh3-test": ("fresh3-test",),
-    "fresh3": ("fresh3-dev", "fresh3-test"),
-    "fresh4-dev": ("fresh4-dev",),
-    "fresh4-test": ("fresh4-test",),
-    "fresh4": ("fresh4-dev", "fresh4-test"),
+    split: parts
+    for prefix in FRESH_SETS
+    for split, parts in (
+        (f"{prefix}-dev", (f"{prefix}-dev",)),
+        (f"{prefix}-test", (f"{prefix}-test",)),
+        (prefix, (f"{prefix}-dev", f"{prefix}-test")),
+    )
+}
+FRESH_SHOWN = {
+    split: (*parts, split) if split in FRESH_SETS else parts for split, parts in FRESH_PARTS.items()
 }
 # splits whose names are never read: their aggregate print is stamped with its time
-UNREAD = (
-    "test",
-    "all",
-    "fresh-test",
-    "fresh",
-    "fresh2-test",
-    "fresh2",
-    "fresh3-test",
-    "fresh3",
-    "fresh4-test",
-    "fresh4",
-)
+UNREAD = ("test", "all", *(split for prefix in FRESH_SETS for split in (f"{prefix}-test", prefix)))
 
 
 def stamp(splits: Iterable[str]) -> None:
