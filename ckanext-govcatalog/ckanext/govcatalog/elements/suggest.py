@@ -176,6 +176,7 @@ ROLE_ENDING = ENDS_WITH_LONG
 PASSIVE = "被"  # 被申请人 is the other party of an application
 # an added holder-free ending this long binds alone (证明号 -> 证照编号; not 电话, 医院)
 HOLDER_FREE_WHOLE_LENGTH = 3
+# the ending event's element (注销日期 of 注销抵押登记时间): first, for review, as EVENT
 ENDING_EVENT = 0.89
 # the data types a range's bound is a query's parameter of (the rules' range_notes)
 RANGED_TYPES = frozenset({"D", "T", "N", "Y"})
@@ -232,25 +233,33 @@ class NameRules:
             folded = [(names.fold(k), names.fold(v)) for k, v in (pairs or {}).items()]
             return tuple(sorted(folded, key=lambda kv: -len(kv[0])))
 
+        def folded(key: str) -> tuple[str, ...]:  # a list of words, folded as names are
+            return tuple(names.fold(w) for w in data.get(key) or ())
+
+        def listed(key: str) -> tuple[str, ...]:  # a list of element or class names, as written
+            return tuple(str(n) for n in data.get(key) or ())
+
+        code_words = data.get("code_words") or {}
+
         return cls(
             trailing_units=tuple(
                 sorted((names.fold(u) for u in data.get("trailing_units") or ()), key=len)[::-1]
             ),
             equivalent_words=longest_first(data.get("equivalent_words")),
             equivalent_endings=longest_first(data.get("equivalent_endings")),
-            leading_words=tuple(names.fold(w) for w in data.get("leading_words") or ()),
+            leading_words=folded("leading_words"),
             role_aliases=tuple((data.get("role_aliases") or {}).items()),
             organization_properties=tuple(data.get("organization_properties") or ()),
             implied_endings=tuple(data.get("implied_endings") or ()),
-            implied_after=frozenset(names.fold(w) for w in data.get("implied_after") or ()),
-            too_general=frozenset(names.fold(w) for w in data.get("too_general") or ()),
-            not_by_ending=frozenset(str(n) for n in data.get("not_by_ending") or ()),
+            implied_after=frozenset(folded("implied_after")),
+            too_general=frozenset(folded("too_general")),
+            not_by_ending=frozenset(listed("not_by_ending")),
             not_after_leading=tuple(
                 (str(element), frozenset(names.fold(w) for w in words or ()))
                 for element, words in (data.get("not_after_leading") or {}).items()
             ),
-            quantity_notes=frozenset(names.fold(n) for n in data.get("quantity_notes") or ()),
-            not_joining=tuple(str(w) for w in data.get("not_joining") or ()),
+            quantity_notes=frozenset(folded("quantity_notes")),
+            not_joining=listed("not_joining"),
             patterns=tuple(
                 (re.compile(p["regex"]), str(p["element"])) for p in data.get("patterns") or ()
             ),
@@ -264,29 +273,23 @@ class NameRules:
             ),
             coded_suffix=names.fold(str(data.get("coded_suffix") or "")),
             coded_name_suffix=names.fold(str(data.get("coded_name_suffix") or "")),
-            list_words=tuple(names.fold(w) for w in data.get("list_words") or ()),
-            flag_words=tuple(names.fold(w) for w in data.get("flag_words") or ()),
-            person_classes=frozenset(str(c) for c in data.get("person_classes") or ()),
-            organization_words=tuple(names.fold(w) for w in data.get("organization_words") or ()),
-            holder_stated_classes=frozenset(
-                str(c) for c in data.get("holder_stated_classes") or ()
-            ),
-            holder_stated_elements=frozenset(
-                str(n) for n in data.get("holder_stated_elements") or ()
-            ),
-            party_words=tuple(names.fold(w) for w in data.get("party_words") or ()),
-            system_code_word=names.fold(str((data.get("code_words") or {}).get("system") or "")),
-            issued_code_word=names.fold(str((data.get("code_words") or {}).get("issued") or "")),
-            serial_code_words=tuple(
-                names.fold(w) for w in (data.get("code_words") or {}).get("serial") or ()
-            ),
-            label_words=tuple(names.fold(w) for w in data.get("label_words") or ()),
-            range_notes=frozenset(names.fold(w) for w in data.get("range_notes") or ()),
+            list_words=folded("list_words"),
+            flag_words=folded("flag_words"),
+            person_classes=frozenset(listed("person_classes")),
+            organization_words=folded("organization_words"),
+            holder_stated_classes=frozenset(listed("holder_stated_classes")),
+            holder_stated_elements=frozenset(listed("holder_stated_elements")),
+            party_words=folded("party_words"),
+            system_code_word=names.fold(str(code_words.get("system") or "")),
+            issued_code_word=names.fold(str(code_words.get("issued") or "")),
+            serial_code_words=tuple(names.fold(w) for w in code_words.get("serial") or ()),
+            label_words=folded("label_words"),
+            range_notes=frozenset(folded("range_notes")),
             inner_note_min=int(data.get("inner_note_min") or 0),
-            either_holder_words=tuple(names.fold(w) for w in data.get("either_holder_words") or ()),
-            keeper_words=tuple(names.fold(w) for w in data.get("keeper_words") or ()),
-            event_elements=tuple(str(n) for n in data.get("event_elements") or ()),
-            event_stop_words=tuple(names.fold(w) for w in data.get("event_stop_words") or ()),
+            either_holder_words=folded("either_holder_words"),
+            keeper_words=folded("keeper_words"),
+            event_elements=listed("event_elements"),
+            event_stop_words=folded("event_stop_words"),
             ending_events=tuple(
                 (names.fold(word), str(element))
                 for word, element in (data.get("ending_events") or {}).items()
