@@ -303,6 +303,9 @@ judged literally afterwards. Before any change: plain 0.988 / 0.960 / R@100 0.98
     devnew tag                          0.998 / 0.997 / 0.954     0.998 / 0.999 / 0.954
     dev2 tag                            0.998 / 0.987 / 0.923     1.000 / 1.000 / 0.923
   Every other development cell the same. Left below the anchor on dev6: 业务范围 (R-prec 0.00).
+  Tried for 业务范围 and not kept: the entries holding a typed synonym term literally
+  (text_exact) ranked first: dev6 1.000 / 1.000, but dev synonym nDCG@10 0.936 -> 0.904 (残疾人证's
+  rule grades a title holding its synonym 残疾证 highest; 业务范围's does not count 经营范围).
 """
 
 from __future__ import annotations
