@@ -4,7 +4,7 @@
 // Each page's findings (all impacts counted) are printed as one JSON line {axe_count: ...}, so
 // the test can report the figures by page kind.
 import {
-  run, config, goto, expect, login, axeViolations, BASE, DESKTOP,
+  run, config, goto, expect, login, axeViolations, modulesReady, BASE, DESKTOP,
 } from './lib.mjs';
 
 const facts = config.facts;
@@ -102,6 +102,7 @@ run('accessibility', async (j) => {
     await j.step('axe-editor', 'axe-core on every page kind an editor reaches: no serious or critical violation', page, async () => {
       await survey(j, page, 'editor');
       await goto(page, '/dataset/new');
+      await modulesReady(page);
       const found = await axeViolations(page);
       emit({ journey: j.name, axe_count: { role: 'editor', kind: 'entry form', url: '/dataset/new', count: found.length,
         violations: found.map((v) => `${v.impact} ${v.id} at ${v.targets.join(', ')}`) } });
@@ -126,6 +127,7 @@ run('accessibility', async (j) => {
     });
     await j.step('tab-walk', 'Tab reaches every field of the form in order, each with a visible focus ring, and the save button', page, async () => {
       await goto(page, '/dataset/new');
+      await modulesReady(page);  // the fields as the scripts leave them (URL preview, select2)
       // Each field a keyboard user must reach gets a key; a group of radio buttons is one stop.
       const fields = await page.locator('#dataset-edit').evaluate((form) => {
         const keys = [];
@@ -167,6 +169,7 @@ run('accessibility', async (j) => {
     });
     await j.step('keyboard-grid', 'adds a data-item row and types a date in Chinese form, all with the keyboard', page, async () => {
       await goto(page, '/dataset/new');
+      await modulesReady(page);
       const rows = await page.locator('#field-data_items input[name$="__name"]').count();
       await page.locator('#field-data_items [data-grid-add]').focus();
       await page.keyboard.press('Enter');

@@ -113,6 +113,14 @@ export async function goto(page, urlPath, { status = 200 } = {}) {
   return response;
 }
 
+// CKAN starts a page's modules (the URL preview, select2 boxes) only once the page's translations
+// have arrived (ckan/public/base/javascript/main.js), which on a busy machine is after the load
+// event: a check of what the page's scripts draw waits for them.
+export async function modulesReady(page) {
+  await page.waitForFunction(() => window.ckan && ckan.module
+    && Object.keys(ckan.module.instances).length > 0);
+}
+
 // Logs in through the login form with the keyboard only: the fields are found by their
 // labels, filled by typing, and the form is sent with Enter.
 export async function login(page, user, password) {
