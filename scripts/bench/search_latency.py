@@ -175,36 +175,35 @@ p95 ours / stock: all kinds 34.3 / 57.6 ms 0.66x (0.59-0.70); browse 0.59x; one 
 pinyin 1.02x; word + facets 0.84x (0.82-1.23); department + topic 36.0 / 25.8 ms 1.33x
 (1.25-1.53, pooled 90% CI 1.21-1.43), 5,174 entries listed where stock finds none: above 1.2x.
 
-Department + topic, where the time goes (2026-12-01, eleventh session; load 2.5-3.5, shared). cProfile
-of 300 such searches per side in one process, as this bench calls them, ms a search, govcatalog
-(tier boost as local params) / stock: package_search 29.5 / 23.9; Solr request 15.0 / 8.9 (Solr
-itself 4.5 / 0.8; its 91 KB answer decoded 1.7 / 0.05, stock's is 1.4 KB); CKAN parsing the
-local params 3.3 / 0; CKAN's json.loads of the 20 served dicts 2.5 / 0; the viewer's
-organisations (access/) 3.6, where stock's organization_list_for_user costs 13.3; serving the 20
-results (access/: every one is stripped here, their entries are not in this database) 2.6; facet
-labels 2.2, of which the source departments' titles (one SQL query) 1.4. Without the profiler
-(300 searches, means): govcatalog 19.4 ms = Solr 9.4, viewer 2.1, json.loads 1.5, serving 1.4,
-facet labels 1.2 (SQL 0.9), local params 1.0-1.3; stock 12.7 ms = Solr 4.2 and
-organization_list_for_user 8.0. Solr's time for these searches (captured requests sent directly,
-rows 21, 120 each): QTime 3.8 ms, 1.9 without facets; facet.method uif for tags, organization,
-source_org, catalog_item or region_code changes it by < 0.2 ms (3.7-3.9), enum or fc for
-data_item_names costs more; asking for fl=id instead of the stored dicts saves 0.4 ms.
-Cut (search/query.py Tiered.solr_params): the first tier's boost query goes as the dismax boost
-function query($boost,0) over the ``boost`` parameter instead of {!dismax bq='...'}, so CKAN has no
-local params to parse (~1.3 ms a search at load 3; 3.3 ms under cProfile). Same scores, so the
-same answers: --snapshot 75 of 75 identical (and both forms on today's tree in one process);
-all 127 tiered development and benchmark queries give the same count, ids and scores (rows 2,000)
-sent both ways to ckan_relevance; search_relevance.py dev, devnew, dev2-dev5 equal per kind.
-Interleaved in one process, 3 x 300 searches, mean ms, local params / boost function / stock:
+Department + topic, where the time goes (2026-12-01, eleventh session; load 2.5-3.5, shared).
+cProfile of 300 such searches per side in one process, as this bench calls them, ms a search,
+govcatalog (tier boost as local params) / stock: package_search 29.5 / 23.9; Solr request 15.0 / 8.9
+(Solr itself 4.5 / 0.8; its 91 KB answer decoded 1.7 / 0.05, stock's is 1.4 KB); CKAN parsing the
+local params 3.3 / 0; CKAN's json.loads of the 20 served dicts 2.5 / 0; the viewer's organisations
+(access/) 3.6, where stock's organization_list_for_user costs 13.3; serving the 20 results (access/:
+every one is stripped here, their entries are not in this database) 2.6; facet labels 2.2, of which
+the source departments' titles (one SQL query) 1.4. Without the profiler (300 searches, means):
+govcatalog 19.4 ms = Solr 9.4, viewer 2.1, json.loads 1.5, serving 1.4, facet labels 1.2 (SQL 0.9),
+local params 1.0-1.3; stock 12.7 ms = Solr 4.2 and organization_list_for_user 8.0. Solr's time for
+these searches (captured requests sent directly, rows 21, 120 each): QTime 3.8 ms, 1.9 without
+facets; facet.method uif for tags, organization, source_org, catalog_item or region_code changes it
+by < 0.2 ms (3.7-3.9), enum or fc for data_item_names costs more; asking for fl=id instead of the
+stored dicts saves 0.4 ms. Cut (search/query.py Tiered.solr_params): the first tier's boost query
+goes as the dismax boost function query($boost,0) over the ``boost`` parameter instead of {!dismax
+bq='...'}, so CKAN has no local params to parse (~1.3 ms a search at load 3; 3.3 ms under cProfile).
+Same scores, so the same answers: --snapshot 75 of 75 identical (and both forms on today's tree in
+one process); all 127 tiered development and benchmark queries give the same count, ids and scores
+(rows 2,000) sent both ways to ckan_relevance; search_relevance.py dev, devnew, dev2-dev5 equal per
+kind. Interleaved in one process, 3 x 300 searches, mean ms, local params / boost function / stock:
 27.0 / 26.2 / 16.4, 28.1 / 26.8 / 19.3, 22.6 / 21.8 / 13.5 (p95 ratios 1.37 / 1.51, 1.48 / 1.22,
-1.54 / 1.43: the cut is smaller than the load's swing). GC pauses are not the tail: 1.7 ms a
-search, no full collection in 300. This bench, --skip-load --repeats 3, two runs at load 2.1-3.1,
-p95 ours / stock, median ratio (min-max, pooled 90% CI): department + topic 39.4 / 29.8 1.41x
-(1.32-1.66, 1.26-1.46) and 44.8 / 27.5 1.61x (1.12-1.63, 1.14-1.29); all kinds 0.74x and 0.71x;
-browse 0.62x / 0.60x; one word 0.92x / 1.09x; pinyin 1.08x / 1.03x; word + facets 0.98x / 0.95x.
-Still above 1.2x: what stock does not pay is Solr finding, faceting and returning 5,174 entries
-(+5 ms), decoding and serving 20 of them (+3 ms) and labelling 13 facets (+1 ms), while its own
-viewer lookup costs 6 ms more than ours.
+1.54 / 1.43: the cut is smaller than the load's swing). GC pauses are not the tail: 1.7 ms a search,
+no full collection in 300. This bench, --skip-load --repeats 3, two runs at load 2.1-3.1, p95 ours /
+stock, median ratio (min-max, pooled 90% CI): department + topic 39.4 / 29.8 1.41x (1.32-1.66,
+1.26-1.46) and 44.8 / 27.5 1.61x (1.12-1.63, 1.14-1.29); all kinds 0.74x and 0.71x; browse 0.62x /
+0.60x; one word 0.92x / 1.09x; pinyin 1.08x / 1.03x; word + facets 0.98x / 0.95x. Still above 1.2x:
+what stock does not pay is Solr finding, faceting and returning 5,174 entries (+5 ms), decoding and
+serving 20 of them (+3 ms) and labelling 13 facets (+1 ms), while its own viewer lookup costs 6 ms
+more than ours.
 """
 
 from __future__ import annotations
