@@ -306,6 +306,16 @@ judged literally afterwards. Before any change: plain 0.988 / 0.960 / R@100 0.98
   Tried for 业务范围 and not kept: the entries holding a typed synonym term literally
   (text_exact) ranked first: dev6 1.000 / 1.000, but dev synonym nDCG@10 0.936 -> 0.904 (残疾人证's
   rule grades a title holding its synonym 残疾证 highest; 业务范围's does not count 经营范围).
+Twelfth session (2026-12-01), development sets only. Measured and not kept: a one-term query
+(a synonym term or a compound typed alone) listing, after everything it finds now, the entries
+holding one of its parts in a title, tags or theme, as a query of a few words does (the same
+clauses, so every list found before stayed its first part: checked entry by entry on all 64
+such development queries). Gain: one query, 居民消费价格指数 nDCG@10 0.42 -> 0.75 (dev synonym
+0.936 -> 0.972, R@100 0.916 -> 0.971); every other development cell the same. Cost: every such
+query lists a part's entries after its own, 信息系统 108 -> 5,044 entries and 个人信息 53 -> 4,993,
+and 社会保险 then lists the titles holding 社会保障 that the one-way rule keeps out. Kept: the
+first tier's boost TIER_BOOST 100,000 -> 10,000 (query.py: 32-bit float steps had reordered the
+first tier of 21 tiered development queries); every development cell the same.
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ forms list the same entries in the same order."""
 
 from __future__ import annotations
 
+import struct
+
 import pytest
 from ckan.lib.search.query import QUERY_PARSER_RE
 
@@ -63,3 +65,16 @@ def test_both_forms_list_the_same_entries_in_the_same_order():
     assert as_function["count"] == as_local_params["count"] == 5
     assert titles(as_function) == titles(as_local_params)
     assert set(titles(as_function)[3:]) == {"生猪屠宰统计", "检疫站名录"}
+
+
+def _float32(x: float) -> float:
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
+@pytest.mark.parametrize("score", [0.5, 12.0, 37.25, 820.0])
+def test_the_tier_boost_keeps_the_order_of_nearly_equal_scores(score):
+    # Solr adds the boost in 32-bit floats: two entries of the first tier whose scores differ by
+    # a thousandth must still differ after it (at 100,000 they did not), and the boost stays far
+    # above the highest score the words earn (820 on the corpus)
+    assert query.TIER_BOOST >= 10 * 820
+    assert _float32(query.TIER_BOOST + score) < _float32(query.TIER_BOOST + score + 0.001)

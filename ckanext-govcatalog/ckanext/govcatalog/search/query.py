@@ -205,8 +205,12 @@ def words_required(words: int) -> int:
 # lack (名册 of 兽医人员名册) or a compound they write shorter (屠宰场) no longer empties the
 # result. The first tier is a constant-score boost query (bq) of all the words on every query
 # field; TIER_BOOST is far above any score the words earn (the highest of the 369 queries of
-# scripts/bench/search_relevance.py on the corpus, 2026-11-30: 820).
-TIER_BOOST = 100000
+# scripts/bench/search_relevance.py on the corpus, 2026-11-30: 820), and not much further: Solr
+# adds it in 32-bit floats, whose step near 100,000 (1/128) let entries of nearly equal scores
+# change places within the first tier (21 of the 124 tiered development queries listed it in
+# another order than at 10,000, whose step is 1/1024; at 2,048 and 1,024 the order is that of
+# 10,000).
+TIER_BOOST = 10000
 # the words a tiered query may hold: Chinese words only. Codes and numbers keep every part
 # required (301/000001 must not find 301/000002), and the boost query repeats the words on each
 # field, so no word that needs escaping is tiered.
