@@ -44,6 +44,9 @@ def test_a_colloquial_role_name_binds_to_the_legal_representative(index):
         ("乡镇/街道", "乡镇（街道）名称"),  # R6: every part names the same element
         ("最高文化程度", "学历"),  # 文化程度 = 学历
         ("工作单位电话", "联系电话"),  # the holder is a role's organization
+        ("（身份证号）", "公民身份号码"),  # a name written wholly in brackets is the name
+        ("【姓名】", "姓名"),
+        ("身分证号", "公民身份号码"),  # 身分 is 身份 in another writing, not some certificate
     ],
 )
 def test_normalised_readings_bind_automatically(index, name, expected):

@@ -70,7 +70,9 @@ def round_folded(name: str) -> str:
 def core(name: str) -> str:
     """The folded name without brackets' notes or a trailing counter, with one suffix form."""
     text = round_folded(name)
-    text = _BRACKETED.sub("", text).replace("(", "").replace(")", "")
+    unbracketed = text.replace("(", "").replace(")", "")
+    # a name written wholly in brackets ((身份证号), 【姓名】) is no note: it is the name
+    text = _BRACKETED.sub("", text).replace("(", "").replace(")", "") or unbracketed
     text = _TRAILING_COUNTER.sub("", text) or text
     return canonical_suffix(text)
 
