@@ -202,3 +202,22 @@ def test_entries_without_levels_and_information_systems_cannot_be_requested():
     system = entry("unconditional", "open", type="info_system")
     assert policy.request_refusal(PUBLIC, system) is R.GOVERNMENT_ONLY
     assert policy.request_refusal(ANON, system) is R.GOVERNMENT_ONLY
+
+
+def test_links_to_entries_the_viewer_may_not_see_are_blanked():
+    """source_system names an information system: kept for who may see the system (as a field
+    or as a stored extra), blanked for the public, and blanked when the system is gone."""
+    system = entry(None, None, id="sys-1", type="info_system")
+    linked = {"sq-sys-hj": system}
+
+    def served(viewer: policy.Viewer, name: str) -> tuple[str, str]:
+        pkg = {"source_system": name, "extras": [{"key": "source_system", "value": name}]}
+        policy.hide_links(viewer, pkg, linked)
+        return pkg["source_system"], pkg["extras"][0]["value"]
+
+    for viewer in (SYSADMIN, OWNER_USER, GOV):
+        assert served(viewer, "sq-sys-hj") == ("sq-sys-hj", "sq-sys-hj")
+        assert served(viewer, "sq-sys-gone") == ("", "")
+    for viewer in (ANON, PUBLIC, granted(PUBLIC)):
+        assert served(viewer, "sq-sys-hj") == ("", "")
+    assert policy.linked_names({"extras": [{"key": "source_system", "value": "a"}]}) == {"a"}

@@ -366,6 +366,43 @@ def serve_package(
     return pkg_dict
 
 
+# Fields of an entry that name another entry (by name or id): the name is shown only to a viewer
+# who may see that entry, since a name alone tells that it exists (an information system is never
+# shown to the public, yet public entries name the system they come from).
+LINK_FIELDS = ("source_system",)
+
+
+def _link_holders(pkg_dict: Mapping[str, Any]) -> Iterator[tuple[Any, str]]:
+    """(mapping, key) of each link value: a top-level field, or an extra as CKAN stores it
+    (``{"key": ..., "value": ...}``, as in the dicts the search index keeps)."""
+    for key in LINK_FIELDS:
+        if key in pkg_dict:
+            yield pkg_dict, key
+    for extra in pkg_dict.get("extras") or []:
+        if isinstance(extra, dict) and extra.get("key") in LINK_FIELDS:
+            yield extra, "value"
+
+
+def linked_names(pkg_dict: Mapping[str, Any]) -> set[str]:
+    """The names or ids of the entries a package dict links to through LINK_FIELDS."""
+    values = (holder[key] for holder, key in _link_holders(pkg_dict))
+    return {value for value in values if isinstance(value, str) and value}
+
+
+def hide_links(
+    viewer: Viewer, pkg_dict: dict[str, Any], linked: Mapping[str, Entry]
+) -> dict[str, Any]:
+    """Blank, in place, each link to an entry the viewer may not see. ``linked``: the Entry of
+    each linked name or id as stored now; a link to an entry that is not there is blanked too."""
+    for holder, key in list(_link_holders(pkg_dict)):
+        value = holder[key]
+        if isinstance(value, str) and value:
+            entry = linked.get(value)
+            if entry is None or not can_see_entry(viewer, entry):
+                holder[key] = ""
+    return pkg_dict
+
+
 def entry_for_id(package_id: str | None) -> Entry | None:
     """The Entry of a package id or name as stored now, or None if there is no such package."""
     pkg = core_model.Package.get(package_id) if package_id else None

@@ -55,6 +55,37 @@ _ENTRIES_AND_GRANTS = _ENTRIES.add_columns(
 )
 
 
+# ... of the entries named (by name or id) in the link fields of served package dicts
+_LINKED = sa.select(*(_PACKAGE.c[name] for name in _ENTRY_COLUMNS), _PACKAGE.c.name).where(
+    sa.or_(
+        _PACKAGE.c.name.in_(sa.bindparam("names", expanding=True)),
+        _PACKAGE.c.id.in_(sa.bindparam("names", expanding=True)),
+    )
+)
+
+
+def _linked(pkg_dicts: list[dict[str, Any]]) -> dict[str, policy.Entry]:
+    """The current Entry of every entry the package dicts link to, by the name or id they use."""
+    names = set().union(*(policy.linked_names(d) for d in pkg_dicts)) if pkg_dicts else set()
+    if not names:
+        return {}
+    linked: dict[str, policy.Entry] = {}
+    for row in core_model.Session.execute(_LINKED, {"names": sorted(names)}):
+        entry = policy.Entry.from_package(row)
+        linked[row.name] = linked[row.id] = entry
+    return linked
+
+
+def _hide_links(viewer: policy.Viewer, pkg_dicts: list[dict[str, Any]]) -> None:
+    """Blank the links of the package dicts to entries the viewer may not see (policy)."""
+    if viewer.sysadmin:
+        return
+    dicts = [d for d in pkg_dicts if isinstance(d, dict)]
+    linked = _linked(dicts)
+    for pkg_dict in dicts:
+        policy.hide_links(viewer, pkg_dict, linked)
+
+
 def _entries(ids: list[str]) -> dict[str, policy.Entry]:
     """The current Entry of each package id, in one query of the columns the rule reads."""
     ids = [i for i in set(ids) if i]
@@ -98,8 +129,10 @@ def after_dataset_show(context: dict[str, Any], pkg_dict: dict[str, Any]) -> Non
         if isinstance(pkg, core_model.Package) and pkg.id == pkg_dict.get("id")
         else policy.entry_for_id(pkg_dict.get("id"))
     ) or policy.Entry.from_dict(pkg_dict)
-    if not policy.can_access_data(policy.viewer_from_context(context), entry):
+    viewer = policy.viewer_from_context(context)
+    if not policy.can_access_data(viewer, entry):
         policy.strip_package(pkg_dict)
+    _hide_links(viewer, [pkg_dict])
 
 
 # --- chained actions -----------------------------------------------------------------------------
@@ -150,6 +183,24 @@ def _serve_results(viewer: policy.Viewer, results: list[dict[str, Any]]) -> None
         entry = entries.get(item.get("id"))
         if entry is None or not policy.can_access_data(viewer, entry):
             _strip_search_result(item)
+    _hide_result_links(viewer, results)
+
+
+def _hide_result_links(viewer: policy.Viewer, results: list[dict[str, Any]]) -> None:
+    """Blank links to entries the viewer may not see, in full dicts, ``fl`` fields and the stored
+    dicts alike (one query for the page)."""
+    stored: list[tuple[dict[str, Any], str, dict[str, Any]]] = []
+    for item in results:
+        for key in ("data_dict", "validated_data_dict"):
+            try:
+                value = json.loads(item[key]) if isinstance(item.get(key), str) else None
+            except ValueError:
+                continue
+            if isinstance(value, dict) and policy.linked_names(value):
+                stored.append((item, key, value))
+    _hide_links(viewer, [*results, *(value for _, _, value in stored)])
+    for item, key, value in stored:
+        item[key] = json.dumps(value)
 
 
 @tk.chained_action
@@ -297,7 +348,18 @@ def _serve_activities(context: dict[str, Any], activities: list[dict[str, Any]])
             if not policy.can_access_data(viewer, entry):
                 _strip_activity(activity)
         served.append(activity)
+    _hide_activity_links(viewer, served)
     return served
+
+
+def _activity_package(activity: Any) -> dict[str, Any] | None:
+    data = activity.get("data") if isinstance(activity, dict) else None
+    package = data.get("package") if isinstance(data, dict) else None
+    return package if isinstance(package, dict) else None
+
+
+def _hide_activity_links(viewer: policy.Viewer, activities: list[Any]) -> None:
+    _hide_links(viewer, [p for p in map(_activity_package, activities) if p is not None])
 
 
 def _strip_activity(activity: dict[str, Any]) -> None:
@@ -369,6 +431,8 @@ def activity_show(original: Action, context: dict[str, Any], data_dict: dict[str
     activity = original(context, data_dict)
     if strip:
         _strip_activity(activity)
+    if not _trusted(context):
+        _hide_activity_links(policy.viewer_from_context(context), [activity])
     return activity
 
 
@@ -383,6 +447,10 @@ def activity_data_show(original: Action, context: dict[str, Any], data_dict: dic
             policy.strip_package(data)
         else:
             _strip_activity_data(data)
+    if not _trusted(context) and isinstance(data, dict):
+        package = data if data_dict.get("object_type") == "package" else data.get("package")
+        if isinstance(package, dict):
+            _hide_links(policy.viewer_from_context(context), [package])
     return data
 
 

@@ -120,7 +120,8 @@ def export(
     entries = list(visible_entries(user, org, dataset_type))
     if fmt == "jsonl":
         return to_jsonl(entries)
-    lay = L.layout(dataset_type)
+    # the workbook's 选项 sheet lists the choices of each column: only those the caller may see
+    lay = L.visible_links(L.layout(dataset_type), user)
     return to_xlsx(entries, lay) if fmt == "xlsx" else to_csv(entries, lay)
 
 

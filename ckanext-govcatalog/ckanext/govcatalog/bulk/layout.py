@@ -236,6 +236,29 @@ def layout(dataset_type: str = "dataset") -> Layout:
     return Layout(dataset_type, tuple(columns), tuple(sheets))
 
 
+def visible_links(lay: Layout, user: str | None) -> Layout:
+    """``lay`` with the choices of each field naming another entry (policy.LINK_FIELDS: the
+    information systems) cut to the entries ``user`` (None: anonymous) may see: the import
+    template and the export workbook list a column's choices, anyone may download the template,
+    and information systems are never shown to the public."""
+    from ckanext.govcatalog.access import policy
+
+    viewer = policy.viewer_for(user)
+    if viewer.sysadmin:
+        return lay
+    columns = []
+    for column in lay.columns:
+        if column.field in policy.LINK_FIELDS:
+            kept = []
+            for choice in column.choices:
+                entry = policy.entry_for_id(choice.value)
+                if entry is not None and policy.can_see_entry(viewer, entry):
+                    kept.append(choice)
+            column = dataclasses.replace(column, choices=tuple(kept))
+        columns.append(column)
+    return dataclasses.replace(lay, columns=tuple(columns))
+
+
 # ---- cell codecs -----------------------------------------------------------------------------
 
 

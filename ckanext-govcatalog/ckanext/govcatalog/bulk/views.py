@@ -121,8 +121,10 @@ def index() -> Any:
 
 
 def template() -> Response:
-    """The import template (.xlsx), generated from the catalog schema."""
-    data = W.template_bytes(L.layout())
+    """The import template (.xlsx), generated from the catalog schema, with the choices the
+    downloader may see (layout.visible_links)."""
+    user = tk.current_user.name if tk.current_user.is_authenticated else None
+    data = W.template_bytes(L.visible_links(L.layout(), user))
     return _download(data, tk._("catalog-import-template") + ".xlsx", XLSX_MIME)
 
 
