@@ -47,9 +47,30 @@ def _form_data() -> dict[str, Any]:
     return data
 
 
-def _error_summary(errors: dict[str, Any]) -> dict[str, str]:
+def _field_labels() -> dict[str, str]:
+    """The request forms' field labels: the error summary above a form names each field as the
+    form does (it showed the keys, "legal_basis: 缺少值")."""
     return {
-        key: "; ".join(str(m) for m in (msgs if isinstance(msgs, list) else [msgs]))
+        "legal_basis": tk._("Legal basis"),
+        "usage_scenario": tk._("Usage scenario"),
+        "usage_scope": tk._("Usage scope"),
+        "share_mode": tk._("Sharing mode"),
+        "period_end": tk._("Use until"),
+        "data_items": tk._("Data items wanted"),
+        "expires": tk._("Access until"),
+        "reason": tk._("Reason"),
+        "missing": tk._("Everything that is missing (one list)"),
+        "days": tk._("Working days"),
+        "response": tk._("Your answer to the request for information"),
+    }
+
+
+def _error_summary(errors: dict[str, Any]) -> dict[str, str]:
+    labels = _field_labels()
+    return {
+        labels.get(key, key): "; ".join(
+            str(m) for m in (msgs if isinstance(msgs, list) else [msgs])
+        )
         for key, msgs in errors.items()
     }
 

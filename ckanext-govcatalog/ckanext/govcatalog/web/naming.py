@@ -1,7 +1,10 @@
 """What CKAN's pages call things, in the catalog's words: the information-system dataset type
 (CKAN would humanize ``info_system`` into "Info_Systems"), activity types (CKAN shows their
-machine names title-cased) and HTTP error pages (CKAN shows werkzeug's English name and text).
-Every text is an English msgid translated in i18n/src/zh_Hans_CN/portal.po."""
+machine names title-cased), HTTP error pages (CKAN shows werkzeug's English name and text) and
+the site's own user (CKAN names it after ``ckan.site_id``: "govcatalog" on member lists, among
+the sysadmins and as the author of what the command line loaded).
+Every text is an English msgid translated in i18n/src/zh_Hans_CN/portal.po (the site user's
+name in ckan_pages.po)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from werkzeug.exceptions import default_exceptions
 
 INFO_SYSTEM = "info_system"
@@ -83,6 +87,19 @@ def govcatalog_activity_type_label(activity_type: str) -> str:
     return _activity_type_labels().get(key) or activity_type
 
 
+@tk.chained_helper
+def linked_user(
+    next_helper: Callable[..., Any], user: Any, maxlength: int = 0, avatar: int = 20
+) -> Any:
+    """CKAN's linked_user, with the site's own user named as the catalog system (unlinked: its
+    page says nothing to a reader) instead of its machine name. ``user``: a name, an id (member
+    lists pass ids) or a User."""
+    found = model.User.get(user) if isinstance(user, str) else user
+    if found is not None and found.name == tk.config.get("ckan.site_id"):
+        return tk._("Catalog system")
+    return next_helper(found if found is not None else user, maxlength, avatar)
+
+
 def _error_titles() -> dict[int, str]:
     return {
         400: tk._("Bad request"),
@@ -137,4 +154,5 @@ def get_helpers() -> dict[str, Any]:
         "humanize_entity_type": humanize_entity_type,
         "govcatalog_activity_type_label": govcatalog_activity_type_label,
         "govcatalog_error_page": govcatalog_error_page,
+        "linked_user": linked_user,
     }
