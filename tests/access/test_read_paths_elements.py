@@ -195,8 +195,11 @@ def test_the_map_page_shows_only_what_the_reader_may_see(web_and_world, role):
     assert 'data-gc-map-chart="elements"' in page
     assert ("测试资源priv" in page) == (role == "sysadmin")
     assert ("测试资源rep" in page) == (role != "anonymous")
-    # the places chart needs information systems, which the public never sees
+    # the places chart needs information systems, which the public never sees; the page says so
     assert ('data-gc-map-chart="places"' in page) == (role != "anonymous")
+    assert ("Information systems are shown to government staff only" in page) == (
+        role == "anonymous"
+    )
 
 
 def test_the_pages_speak_chinese(web_and_world):
@@ -213,3 +216,44 @@ def test_the_pages_speak_chinese(web_and_world):
     ):
         page = get(web_and_world, "civil_editor", url)
         assert english_on_page(page, allowed) == [], url
+
+
+# the note the entry form's data-item grid shows for the element (elements/views.py source_note),
+# per role recording for its own department: the source entry named only to who may see it, and
+# the way offered to obtain it (the police's own department gets no note: it is the source)
+# fmt: off
+SOURCE_NOTE = {
+    "sysadmin":      ("conditional", "/dataset/pv-src"),
+    "police_editor": None,
+    "civil_editor":  ("conditional", "/dataset/pv-src/access-request"),
+    "health_editor": ("conditional", "/dataset/pv-src/access-request"),
+    "public_user":   ("unseen", None),
+    "anonymous":     ("unseen", None),
+}
+# fmt: on
+RECORDS_FOR = {role: f"pv-{role.removesuffix('_editor')}" for role in ROLES if "_editor" in role}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_form_source_note_names_only_a_source_entry_the_reader_may_see(web_and_world, role):
+    web, world, tokens = web_and_world
+    headers = {"Authorization": tokens[role]} if tokens[role] else {}
+    owner = RECORDS_FOR.get(role)
+    url = f"/data-element/{world.element_id}/source-note" + (f"?owner_org={owner}" if owner else "")
+    response = web.get(url, headers=headers)
+    assert response.status_code == 200, f"{role}: {response.status_code}"
+    answer = response.json
+    expected = SOURCE_NOTE[role]
+    if expected is None:
+        assert answer["note"] is None, f"{role}: {answer}"
+        return
+    share, href = expected
+    assert "测试县公安局" in answer["note"] and pw.ELEMENT_NAME in answer["note"], answer
+    if share == "unseen":
+        assert answer["entry"] is None and answer["link"] is None, f"{role}: {answer}"
+        assert "测试资源src" not in str(answer) and "pv-src" not in str(answer), role
+        assert "no catalog entry holding it that you may see" in answer["note"], answer
+    else:
+        assert answer["share_type"] == share and answer["entry"]["name"] == "pv-src", answer
+        assert answer["link"]["href"] == href, f"{role}: {answer['link']}"
+        assert "request it by sharing" in answer["note"], answer

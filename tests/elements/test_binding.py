@@ -189,6 +189,14 @@ def _bind_prints_what_it_would_bind_and_applies_only_auto_bindings(cli) -> None:
     assert ID_NUMBER in str(found["data_items"])
 
 
+def _bind_asks_for_a_department_through_the_message_catalogue(cli) -> None:
+    for args in ([], ["--org", "any", "--all"]):
+        refused = cli.invoke(ckan_cli, ["govcatalog", "elements", "bind", *args])
+        assert refused.exit_code == 2, refused.output
+        # tk._ worded (and translated) like the command's other messages
+        assert "Give --org (one or more) or --all" in refused.output
+
+
 def _bind_is_all_or_nothing() -> None:
     org = factories.Organization()
     items = [_item("居民身份证号", "C", 18)]
@@ -261,6 +269,103 @@ def test_an_upload_lists_the_filled_elements_and_marks_them_in_its_report_workbo
     assert cell.comment is not None and "%" in cell.comment.text
 
 
+def _deprecate_a_bound_element(admin: dict) -> tuple[dict, dict, dict]:
+    """(entry, deprecated element, successor) after deprecating an element the entry holds."""
+    as_admin = {"user": admin["name"]}
+    successor = call_action(
+        "data_element_create", name="测试新证号", data_type="C", format="c18", status="已发布"
+    )
+    old = call_action(
+        "data_element_create", name="测试旧证号", data_type="C", format="c18", status="已发布"
+    )
+    entry = factories.Entry(
+        title="持证人员名册",
+        data_items=[_item("姓名", "C", 50, PERSON_NAME), _item("旧证号", "C", 18, old["id"])],
+    )
+    retired = call_action(
+        "data_element_update", id=old["id"], status="已废止", replaced_by=successor["id"]
+    )
+    assert retired["status"] == "已废止"
+    (warning,) = retired["warnings"]
+    assert f"{old['id']} 测试旧证号" in warning and "1 data items of 1 entries" in warning
+    assert "持证人员名册: 旧证号" in warning
+    # a change that is not a deprecation warns of nothing
+    assert call_action("data_element_update", id=old["id"], definition="旧式证号")["warnings"] == []
+
+    # an edit of other fields goes through, and the binding stays
+    call_action("package_patch", as_admin, id=entry["id"], notes="只改说明")
+    stored = call_action("package_show", id=entry["id"])
+    assert stored["notes"] == "只改说明"
+    assert [i.get("element_id") for i in stored["data_items"]] == [PERSON_NAME, old["id"]]
+    # so does an edit of the items that keeps the binding (moved to another row, item renamed)
+    call_action(
+        "package_patch",
+        as_admin,
+        id=entry["id"],
+        data_items=[_item("原证号", "C", 18, old["id"]), _item("姓名", "C", 50, PERSON_NAME)],
+    )
+
+    # a second item bound to it is a new binding: refused, naming it and its successor
+    with pytest.raises(tk.ValidationError) as refused:
+        call_action(
+            "package_patch",
+            as_admin,
+            id=entry["id"],
+            data_items=[
+                _item("原证号", "C", 18, old["id"]),
+                _item("姓名", "C", 50, PERSON_NAME),
+                _item("曾用证号", "C", 18, old["id"]),
+            ],
+        )
+    (message,) = _element_errors(refused.value.error_dict)
+    assert message.startswith("Row 3, data item “曾用证号”") and "deprecated" in message
+    assert f"use {successor['id']} 测试新证号 instead" in message
+    assert len(call_action("package_show", id=entry["id"])["data_items"]) == 2
+    # and so is a new entry binding it
+    errors = _refusal(data_items=[_item("旧证号", "C", 18, old["id"])])
+    assert "deprecated" in _element_errors(errors)[0]
+    return entry, old, successor
+
+
+def test_a_deprecated_element_keeps_its_bindings_and_refuses_new_ones(seeded, app):
+    """Deprecating an element in use warns how many items hold it; the entries holding it stay
+    editable and show the binding as deprecated with its successor; a new binding is refused."""
+    admin = factories.Sysadmin()
+    with app.flask_app.test_request_context():
+        entry, old, successor = _deprecate_a_bound_element(admin)
+
+    # the entry page shows the binding as deprecated, pointing to its successor
+    page = app.get(f"/dataset/{entry['name']}", headers={"Authorization": admin["token"]}).body
+    marker = page.index("govcatalog-element-retired")
+    start = page.rindex('<td class="gc-col-element_id"', 0, marker)
+    cell = page[start : page.index("</td>", marker)]
+    assert "测试旧证号" in cell and old["id"] in cell and "Deprecated" in cell
+    assert f'href="/data-element/{successor["id"]}"' in cell and "测试新证号" in cell
+
+
+def test_deprecating_a_bound_element_on_its_form_says_who_holds_it(seeded, app):
+    import re
+
+    with app.flask_app.test_request_context():
+        entry = factories.Entry(
+            title="持证人员名册", data_items=[_item("姓名", "C", 50, PERSON_NAME)]
+        )
+    signed_in = {"Authorization": factories.Sysadmin()["token"]}
+    form = app.get(f"/data-element/{PERSON_NAME}/edit", headers=signed_in)
+    csrf = re.search(r'name="_csrf_token" value="([^"]+)"', form.get_data(as_text=True))
+    fields = {"name": "姓名", "data_type": "C", "format": "c..50", "personal_info": "on"}
+    saved = app.post(
+        f"/data-element/{PERSON_NAME}/edit",
+        headers=signed_in,
+        data={"_csrf_token": csrf.group(1), **fields, "status": "已废止"},
+        follow_redirects=True,
+    )
+    page = saved.get_data(as_text=True)
+    assert saved.status_code == 200, page
+    assert f"Data element {PERSON_NAME} 姓名 is deprecated while 1 data items of 1 entries" in page
+    assert f"{entry['title']}: 姓名" in page
+
+
 @in_request
 def test_a_paste_may_leave_out_the_element_column_or_give_it():
     five = form.parse_grid_paste("姓名\tC\t50\t\t是")
@@ -281,6 +386,7 @@ def test_bound_items_are_checked_naming_row_item_and_element_nothing_half_saved(
 
 @in_request
 def test_bulk_binding_by_command_and_by_import(seeded, cli):
+    _bind_asks_for_a_department_through_the_message_catalogue(cli)
     _bind_prints_what_it_would_bind_and_applies_only_auto_bindings(cli)
     _bind_is_all_or_nothing()
     _an_import_fills_the_element_of_auto_items_for_review()

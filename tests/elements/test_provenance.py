@@ -16,6 +16,7 @@ from ckan.lib import jobs as ckan_jobs
 from ckan.tests.helpers import call_action
 
 from ckanext.govcatalog.elements import provenance, refresh
+from tests import factories
 from tests.elements import provenance_world as pw
 from tests.module_app import catalog_app
 
@@ -275,3 +276,100 @@ def test_a_change_that_no_search_document_holds_reindexes_nothing(world, clean_r
     )
     assert result == {"fields": [], "entries": 0, "mode": "none"}
     assert ckan_jobs.get_queue().job_ids == []
+
+
+def test_the_form_note_says_how_the_source_shares_the_element(world, web):
+    """The data-item grid's note (views.source_note) tells the recording officer what is true:
+    a source entry that is 不予共享 cannot be requested, one shared without conditions is
+    obtained by sharing; never "obtain it by sharing" for an entry that is not shared."""
+    ctx = {"user": world.users["sysadmin"]["name"]}
+    element = call_action(
+        "data_element_create",
+        ctx,
+        name="测试封存编号",
+        data_type="C",
+        format="c..50",
+        status="已发布",
+        source_org="pv-health",
+    )
+    sealed = factories.Entry(
+        user=world.users["sysadmin"],
+        name="pv-sealed",
+        title="测试封存记录",
+        owner_org="pv-health",
+        data_items=[dict(factories.data_item("测试封存编号"), element_id=element["id"])],
+        share_type="none",
+        open_type="closed",
+    )
+    url = f"/zh_Hans_CN/data-element/{element['id']}/source-note?owner_org=pv-civil"
+
+    def note() -> dict[str, Any]:
+        response = web.get(url, headers=token(world, "civil_editor"))
+        assert response.status_code == 200
+        return response.json
+
+    answer = note()
+    assert answer["share_type"] == "none" and answer["entry"]["name"] == "pv-sealed"
+    assert "“测试封存记录”不予共享，不能申请使用" in answer["note"], answer["note"]
+    assert "请向测试县卫健局索取" in answer["note"] and "通过共享获取" not in answer["note"]
+    assert answer["link"]["href"] == "/zh_Hans_CN/dataset/pv-sealed"  # the law it rests on
+
+    call_action(
+        "package_patch",
+        ctx,
+        id=sealed["id"],
+        share_type="unconditional",
+        open_type="closed",
+        share_condition="",
+    )
+    answer = note()
+    assert answer["share_type"] == "unconditional"
+    assert "“测试封存记录”无条件共享：请通过共享获取" in answer["note"], answer["note"]
+    assert "不予共享" not in answer["note"]
+    # the source department recording its own entry is told nothing
+    own = web.get(url.replace("pv-civil", "pv-health"), headers=token(world, "health_editor"))
+    assert own.json["note"] is None
+    call_action("dataset_purge", ctx, id=sealed["id"])
+
+
+def test_the_map_leaves_out_record_keeping_elements(world):
+    """An element of the vocabulary record_keeping_element (备注) describes the record: the map
+    counts it neither as an independent collection nor among the elements several systems of a
+    town ask for, while an element bound the same way (FREE, the control) is counted."""
+    from ckan import model as core_model
+
+    from ckanext.govcatalog import vocab
+    from ckanext.govcatalog.access import policy
+    from ckanext.govcatalog.elements import collection_map, register
+
+    remarks = "DE00606"
+    assert remarks in vocab.values(collection_map.RECORD_KEEPING)
+    register.create(
+        {"name": "备注", "data_type": "C", "format": "c..2000", "status": "已发布"},
+        None,
+        element_id=remarks,
+    )
+    core_model.Session.commit()
+    site = world.users["sysadmin"]
+    made = [
+        factories.Entry(
+            user=site,
+            name=f"pv-remarks-{org}",
+            title=f"测试资源备注{org}",
+            owner_org=f"pv-{org}",
+            source_system=system,
+            data_items=[
+                dict(factories.data_item(pw.FREE_NAME), element_id=world.free_id),
+                dict(factories.data_item("备注"), element_id=remarks),
+            ],
+        )
+        for org, system in (("civil", "pv-sys-county"), ("health", "pv-sys-city"))
+    ]
+    found = collection_map.build(policy.viewer_for(site["name"]))
+    counted = {row.element_id for row in found.elements}
+    assert world.free_id in counted and remarks not in counted, counted
+    town = next(p for p in found.places if p.name == "pv-town")
+    asked = {element_id for element_id, _name, _systems in town.shared_elements}
+    assert world.free_id in asked and remarks not in asked, asked
+    for entry in made:
+        call_action("dataset_purge", {"user": site["name"]}, id=entry["id"])

@@ -155,6 +155,44 @@ def test_only_published_elements_can_be_bound_and_a_deprecated_one_names_its_suc
     assert "DE77777" in messages(refused)
 
 
+def test_a_deprecated_element_stays_bindable_only_where_it_is_bound_already():
+    new = create(name="新证照号码", synonyms=[], status="已发布")
+    old = create(name="旧证照号码", synonyms=[], status="已废止", replaced_by=new.id)
+    draft = create(name="草稿证照号码", synonyms=[])
+    assert register.bindable(old.id, kept=True) is old
+    # kept keeps a deprecated binding only: a draft or unknown element is refused all the same
+    with pytest.raises(tk.ValidationError):
+        register.bindable(draft.id, kept=True)
+    with pytest.raises(tk.ValidationError):
+        register.bindable("DE77777", kept=True)
+
+
+def test_deprecating_a_bound_element_warns_naming_how_many_items_and_entries_hold_it():
+    element = create(status="已发布")
+
+    def three_items(element_id: str) -> list[BoundItem]:
+        return [
+            BoundItem("p1", "entry-1", "低保对象名册", "org", "证照号"),
+            BoundItem("p1", "entry-1", "低保对象名册", "org", "监护人证照号"),
+            BoundItem("p2", "entry-2", "残疾人名册", "org", "证照编号"),
+        ]
+
+    def none(element_id: str) -> list[BoundItem]:
+        return []
+
+    register.update(element.id, {"status": "已废止"}, "u")
+    warning = register.retirement_warning(element, "已发布", bound=three_items)
+    assert warning is not None
+    assert f"{element.id} 测试证照号码" in warning and "3 data items of 2 entries" in warning
+    assert "低保对象名册: 监护人证照号" in warning and "残疾人名册: 证照编号" in warning
+    # no warning when nothing is bound, when it was deprecated already, or when not deprecated
+    assert register.retirement_warning(element, "已发布", bound=none) is None
+    assert register.retirement_warning(element, "已废止", bound=three_items) is None
+    register.update(element.id, {"status": "已发布"}, "u")
+    assert register.retirement_warning(element, "已发布", bound=three_items) is None
+    core_model.Session.rollback()
+
+
 def test_an_element_still_bound_cannot_be_deleted():
     element = create()
 

@@ -1,13 +1,21 @@
 // Journey: a data officer records an entry whose data item is a citizen's ID number. Typing
 // 身份证号 in the data-item grid, the officer is offered the standard element 公民身份号码
 // (pre-selected, with its identifier and confidence) and told that 石泉县公安局 is its source
-// department, so the data can be obtained by sharing; saved, the entry page shows the binding.
+// department and holds it in an entry it shares (the exact share level, and for 有条件共享 a link
+// to the request form; a note saying 不予共享 fails the step); saved, the entry page shows the
+// binding.
 import {
   run, config, goto, expect, api, login, DESKTOP, PHONE,
 } from './lib.mjs';
 
 const officer = config.person || config.facts.officer;  // of another department than the source
 const element = config.element;  // {id, name, identifier, source_title}
+const sourceEntry = config.source_entry;  // {name, title, share_type}: the source's shared entry
+// the note's exact wording per share level (elements.po, elements/views.py source_note)
+const SHARE_NOTE = {
+  unconditional: (e) => `“${e.title}”无条件共享：请通过共享获取，不要重复采集。`,
+  conditional: (e) => `“${e.title}”有条件共享：请申请共享使用，不要重复采集。`,
+};
 const STAMP = Date.now().toString(36);
 const TITLE = `石泉县高龄津贴发放名册（数据元旅程${STAMP}）`;
 const VALUES = {
@@ -79,12 +87,19 @@ run('elements', async (j) => {
       `the suggestion shows name, identifier and confidence: ${offered}`);
   });
 
-  await j.step('source', `is told ${element.source_title} is the source department and the data can be shared`, page, async () => {
+  await j.step('source', `is told ${element.source_title} holds ${element.name} and can share it`, page, async () => {
     const note = page.locator('[data-row="0"] .govcatalog-element-source');
     await note.waitFor();
     const text = await note.innerText();
-    expect(text.includes(element.source_title) && text.includes(element.name) && text.includes('共享'),
-      `the source department is named: ${text}`);
+    const wording = SHARE_NOTE[sourceEntry.share_type];
+    expect(wording, `the source entry is shared: ${sourceEntry.share_type}`);
+    expect(text.startsWith(`${element.source_title}是${element.name}的数源部门，其资源${wording(sourceEntry)}`),
+      `the note names the source department, its entry and how it shares it: ${text}`);
+    expect(!text.includes('不予共享'), `the note does not say the entry is not shared: ${text}`);
+    const href = await note.locator('a').getAttribute('href');
+    const wanted = sourceEntry.share_type === 'conditional'
+      ? `/dataset/${sourceEntry.name}/access-request` : `/dataset/${sourceEntry.name}`;
+    expect(href && href.endsWith(wanted), `the note links ${wanted}: ${href}`);
     await note.scrollIntoViewIfNeeded();
   });
 

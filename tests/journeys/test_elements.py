@@ -1,13 +1,16 @@
 """The data-element journey in a real browser: an officer typing 身份证号 is offered 公民身份号码,
-told which department is its source, and sees the binding on the saved entry's page."""
+told that 公安局 is its source department and holds it in an entry it shares (and how: the
+request form of a conditionally shared entry), and sees the binding on the saved entry's page."""
 
 from __future__ import annotations
 
 import requests
 
-from tests.journeys.conftest import assert_journey_passed, run_journey
+from tests.journeys.conftest import _ckan, assert_journey_passed, run_journey
 
 SOURCE_ORG = "shiquan-gaj"  # 石泉县公安局 in the demo
+# its shared population entry holding 公民身份号码 (schemas/demo/src/extra_entries.yaml)
+SOURCE_ENTRY = "sq-gaj-hjrkjbxx"
 
 
 def test_officer_binds_an_id_number_and_is_told_its_source(journey_site):
@@ -55,9 +58,22 @@ def test_officer_binds_an_id_number_and_is_told_its_source(journey_site):
                 "status": "已发布",
             },
         )
+    # the demo's items are bound as scripts/site.sh binds them (the journeys' demo load does not)
+    log = journey_site["log"]
+    bind = ("govcatalog", "elements", "bind", "--org", SOURCE_ORG, "--apply")
+    _ckan(log.parent / "journeys.ini", *bind, log=log)
+    source = act("package_show", {"id": SOURCE_ENTRY})
+    bound = [i["name"] for i in source["data_items"] if i.get("element_id") == created["id"]]
+    assert bound, f"{SOURCE_ENTRY} holds {created['name']}: {source['data_items']}"
+    assert source["share_type"] in ("unconditional", "conditional"), source["share_type"]
     site = dict(
         journey_site,
         person=officer,
+        source_entry={
+            "name": source["name"],
+            "title": source["title"],
+            "share_type": source["share_type"],
+        },
         element={
             "id": created["id"],
             "name": created["name"],

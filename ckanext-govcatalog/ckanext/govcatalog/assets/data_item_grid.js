@@ -216,34 +216,46 @@
     });
   };
 
-  // When the chosen element's 数源部门 is another department, the officer is told that the data
-  // can be obtained by sharing rather than collected again (一数一源).
+  // When the chosen element's 数源部门 is another department, the officer is told what is true
+  // for them (一数一源): the source's entry they may see and its share level, with the way to
+  // obtain it (the entry, or the request form), or that it is not shared. The server composes
+  // the note (elements/views.py source_note) from what this reader may see, in their language.
   Grid.prototype.showSource = function (row, elementId) {
     var cell = row.querySelector('[data-column="element_id"]');
     if (!cell) { return; }
     var note = cell.querySelector('.govcatalog-element-source');
     if (note) { note.remove(); }
     if (!elementId) { return; }
-    var root = this.root;
     var status = this.status;
     var owner = document.querySelector('[name="owner_org"]');
-    fetch(root.dataset.elementShowUrl + '?id=' + encodeURIComponent(elementId), { credentials: 'same-origin' })
+    // the page's language prefix (CKAN's locale-root meta), kept as a path: same origin
+    var localeRoot = document.querySelector('meta[name="locale-root"]');
+    var root = localeRoot ? new URL(localeRoot.content, window.location.href).pathname : '/';
+    var url = root.replace(/\/?$/, '/') + 'data-element/' + encodeURIComponent(elementId) + '/source-note';
+    if (owner && owner.value) { url += '?owner_org=' + encodeURIComponent(owner.value); }
+    fetch(url, { credentials: 'same-origin' })
       .then(function (r) { return r.json(); })
       .then(function (answer) {
-        if (!answer.success) { return; }
-        var e = answer.result;
         var input = cell.querySelector('input');
-        if (!input || input.value.trim().toUpperCase() !== e.id) { return; }  // changed meanwhile
-        if (!e.source_org || (owner && (owner.value === e.source_org || owner.value === e.source_org_name))) { return; }
+        if (!input || input.value.trim().toUpperCase() !== elementId.toUpperCase()) { return; }  // changed meanwhile
         var old = cell.querySelector('.govcatalog-element-source');
         if (old) { old.remove(); }
+        if (!answer.note) { return; }
         var p = document.createElement('p');
         p.className = 'govcatalog-element-source';
-        p.textContent = format(root.dataset.msgElementSource, {
-          org: e.source_org_title || e.source_org_name, element: e.name,
-        });
+        if (answer.share_type) { p.dataset.shareType = answer.share_type; }
+        p.appendChild(document.createTextNode(answer.note));
+        if (answer.link) {
+          var a = document.createElement('a');
+          a.href = answer.link.href;
+          a.target = '_blank';
+          a.rel = 'noopener';
+          a.textContent = answer.link.label;
+          p.appendChild(document.createTextNode(' '));
+          p.appendChild(a);
+        }
         cell.appendChild(p);
-        status.textContent = p.textContent;
+        status.textContent = answer.note;
       }).catch(function () { /* a help only */ });
   };
 

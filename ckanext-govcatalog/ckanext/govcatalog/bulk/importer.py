@@ -64,7 +64,8 @@ class ImportResult:
     package_ids: list[str] = dataclasses.field(default_factory=list)
     # data items given no 数据元 that were bound to the element suggested as safe (auto), for
     # the officer to review in the report: {sheet, row, title, item, element_id, element_name,
-    # confidence}
+    # confidence}; one whose binding would break the entry's share or open type (sensitive
+    # personal information shared unconditionally) is not bound and says why in ``left_out``
     auto_bound: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     def count(self, action: str) -> int:
@@ -581,7 +582,8 @@ def import_rows(
 def _bind_elements(rows: list[Row], lay: L.Layout) -> list[dict[str, Any]]:
     """Fills the empty 数据元 of data items with the element suggested as safe (``auto``) unless
     that would break the entry's share or open type (elements/autobind.py); returns what it
-    filled, for the report."""
+    filled and what it left out with the rule it would break (``left_out``), for the report,
+    as ``ckan govcatalog elements bind`` prints both."""
     from ckanext.govcatalog.elements import autobind
 
     sheets = [i for i in lay.item_sheets if any(c.field == "element_id" for c in i.columns)]
@@ -595,23 +597,24 @@ def _bind_elements(rows: list[Row], lay: L.Layout) -> list[dict[str, Any]]:
             auto = autobind.auto_bind_items(
                 items, row.values.get("share_type"), row.values.get("open_type"), ask
             )
-            if not auto.bound:
-                continue
-            row.values[sheet.field] = auto.items
+            if auto.bound:
+                row.values[sheet.field] = auto.items
             numbers = row.item_rows.get(sheet.field) or []
-            for made in auto.bound:
+            made_and_why = [(made, None) for made in auto.bound] + list(auto.left_out)
+            for made, reason in sorted(made_and_why, key=lambda pair: pair[0].row):
                 in_sheet = made.row <= len(numbers)
-                filled.append(
-                    {
-                        "sheet": sheet.title if in_sheet else row.sheet,
-                        "row": numbers[made.row - 1] if in_sheet else row.row,
-                        "title": str(row.values.get("title") or ""),
-                        "item": made.item,
-                        "element_id": made.element_id,
-                        "element_name": made.element_name,
-                        "confidence": made.confidence,
-                    }
-                )
+                note = {
+                    "sheet": sheet.title if in_sheet else row.sheet,
+                    "row": numbers[made.row - 1] if in_sheet else row.row,
+                    "title": str(row.values.get("title") or ""),
+                    "item": made.item,
+                    "element_id": made.element_id,
+                    "element_name": made.element_name,
+                    "confidence": made.confidence,
+                }
+                if reason is not None:
+                    note["left_out"] = reason
+                filled.append(note)
     return filled
 
 

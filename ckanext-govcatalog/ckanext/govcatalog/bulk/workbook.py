@@ -462,7 +462,8 @@ def report_bytes(
     confidence in a note; in an added column when the file has no such column.
 
     Returns the bytes and the file extension (xlsx or csv, as uploaded)."""
-    filled = list(filled)
+    # a suggestion left out (it would break the entry's share type) filled in nothing
+    filled = [b for b in filled if not b.get("left_out")]
     by_sheet: dict[str, dict[int, list[str]]] = {}
     general: list[str] = []
     for p in problems:

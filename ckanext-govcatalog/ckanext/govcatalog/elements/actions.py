@@ -75,7 +75,9 @@ def data_element_update(context: dict[str, Any], data_dict: dict[str, Any]) -> d
     """Change an element: the fields given replace theirs, the others stay. A change makes a new
     version; the same values make none. A change of its 数源部门, status, name or synonyms
     indexes the entries bound to it again (a background job when there are many).
-    :param id: the element"""
+    Deprecating (已废止) an element data items are bound to is done, and ``warnings`` in the
+    result says how many items of how many entries hold it: their bindings stay valid, only
+    new ones are refused. :param id: the element"""
     tk.check_access("data_element_update", context, data_dict)
     changes = {k: v for k, v in data_dict.items() if k in register.FIELDS}
     element_id = _id(data_dict)
@@ -84,7 +86,10 @@ def data_element_update(context: dict[str, Any], data_dict: dict[str, Any]) -> d
     element = _write(context, register.update, element_id, changes)
     # the bound entries' search documents hold the element's names and 重复采集 verdict
     refresh.after_change(element.id, before, register.state(element), context)
-    return register.dictize(element)
+    result = register.dictize(element)
+    warning = register.retirement_warning(element, before.get("status"))
+    result["warnings"] = [warning] if warning else []
+    return result
 
 
 def data_element_delete(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ bound to an element (check_item); the elements an entry holds (held_elements, fo
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import re
 from typing import Any
@@ -72,17 +73,37 @@ def element_ref(value: Any) -> str:
     return owner or text
 
 
+def stored_bindings(package: Any) -> collections.Counter[str]:
+    """How many data items of a stored entry (a model Package, or None for a new entry) are
+    bound to each element: the bindings that exist already."""
+    if package is None:
+        return collections.Counter()
+    extras = package.extras or {}
+    return collections.Counter(
+        str(item["element_id"]).upper()
+        for item in as_list(extras.get("data_items"))
+        if isinstance(item, dict) and item.get("element_id")
+    )
+
+
 def check_item(
-    row: int, item: str, data_type: str | None, length: int | None, element_id: str
+    row: int,
+    item: str,
+    data_type: str | None,
+    length: int | None,
+    element_id: str,
+    *,
+    kept: bool = False,
 ) -> tuple[DataElement | None, str | None]:
     """The element data item ``item`` (1-based ``row``) may be bound to, or the reason it may
-    not: unknown, not published, deprecated (naming its replacement), or a type or length that
-    cannot hold the element's values (an 18-character ID in a d8 date)."""
+    not: unknown, not published, deprecated (naming its replacement; unless ``kept``, a binding
+    the stored entry holds already), or a type or length that cannot hold the element's values
+    (an 18-character ID in a d8 date)."""
     from ckanext.govcatalog.elements import register
 
     where = tk._("Row {row}, data item \u201c{item}\u201d").format(row=row, item=item)
     try:
-        element = register.bindable(element_id)
+        element = register.bindable(element_id, kept=kept)
     except tk.ValidationError as refused:
         return None, f"{where}: {'；'.join(refused.error_dict['element_id'])}"
     fmt = formats.parse_format(element.format)

@@ -142,9 +142,9 @@ def bind(
     from ckanext.govcatalog.catalog import orgs as catalog_orgs
     from ckanext.govcatalog.elements import autobind
 
-    if bool(orgs) == all_orgs:
-        raise click.UsageError("give --org (one or more) or --all")
     with ctx.meta["flask_app"].test_request_context():
+        if bool(orgs) == all_orgs:
+            raise click.UsageError(tk._("Give --org (one or more) or --all"))
         if all_orgs:
             org_ids = [
                 org_id

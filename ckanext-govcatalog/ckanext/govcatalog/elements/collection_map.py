@@ -7,6 +7,10 @@
   element is asked for by a system when an entry collected through it, 来源信息系统, holds it);
 * the entries flagged 重复采集.
 
+Elements of the vocabulary record_keeping_element (schemas/vocab/: 备注, 年度, 计量单位,
+数据更新时间 …) describe the record, not the person or organisation, and nobody is asked for them:
+the map leaves them out.
+
 Everything is counted for one reader: entries and information systems they may not see
 (access/policy.py) are left out, so the page, its CSV and the API tell nobody more than search
 does. The command line reads as the site user (everything).
@@ -29,6 +33,7 @@ from ckanext.govcatalog.elements import provenance
 
 PLACE_LEVELS = ("town", "village")  # org_level values of the places the map covers
 BUILD_LEVEL = "build_level"  # the vocabulary of 建设层级
+RECORD_KEEPING = "record_keeping_element"  # the vocabulary of bookkeeping elements
 TABLES = ("elements", "places", "repeated")
 
 
@@ -121,7 +126,10 @@ def build(viewer: policy.Viewer) -> CollectionMap:
     """The map as ``viewer`` may see it."""
     book = provenance.OrgBook()
     every = provenance.held_entries()
-    elements = provenance.elements_by_id({e for held in every for e in held.items})
+    record_keeping = set(vocab.values(RECORD_KEEPING))
+    elements = provenance.elements_by_id(
+        {e for held in every for e in held.items if e not in record_keeping}
+    )
     visible = [h for h in every if policy.can_see_entry(viewer, h.entry)]
 
     element_rows: list[ElementRow] = []

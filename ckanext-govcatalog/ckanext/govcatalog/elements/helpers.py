@@ -42,15 +42,26 @@ def govcatalog_entry_elements(pkg: dict[str, Any]) -> dict[str, Any]:
     items = as_list(pkg.get("data_items"))
     held = binding.held_elements(items)
     by_row: dict[int, dict[str, Any]] = {}
+    retired = terms.retired_statuses()
     for h in held:
         element = register.get(h.element_id)
-        if element is not None and element.status in terms.public_statuses():
+        if element is None:
+            continue
+        # a deprecated element stays bound to the items that held it: shown as 已废止, with the
+        # element the register names instead when that one is published
+        if element.status in terms.public_statuses() or element.status in retired:
+            successor = register.get(element.replaced_by or "")
             by_row[h.row] = {
                 "id": element.id,
                 "name": element.name,
                 "identifier": element.identifier,
                 "sensitive": bool(element.sensitive_personal_info),
                 "data_grade": element.data_grade,
+                "retired": element.status in retired,
+                "status_label": terms.label(terms.STATUS, element.status),
+                "replaced_by": {"id": successor.id, "name": successor.name}
+                if successor is not None and successor.status in terms.public_statuses()
+                else None,
             }
     grade = grading.entry_grade(held)
     setter = next((h for h in held if h.data_grade == grade), None)

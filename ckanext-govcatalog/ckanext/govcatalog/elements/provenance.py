@@ -484,6 +484,45 @@ def element_holders(element: DataElement, viewer: policy.Viewer) -> Holders:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class SourceForViewer:
+    """Where one reader may obtain an element instead of collecting it again: the 数源部门 and
+    the best of its entries holding the element that this reader may see (None when they may see
+    none). ``own`` is set when the department the reader records for is the source or below it:
+    then there is nothing to obtain from anyone else."""
+
+    source_org: dict[str, str]  # id, name, title
+    entry: HeldEntry | None
+    own: bool
+
+
+def source_for_viewer(
+    element: DataElement, viewer: policy.Viewer, recording_org: str | None = None
+) -> SourceForViewer | None:
+    """The 数源部门 of ``element`` and its best entry holding it that ``viewer`` may see (the one
+    the element page offers: published first, then the widest sharing), for a reader recording
+    an entry of ``recording_org`` (an id or name). None when the element names no source
+    department, or names one that no longer exists."""
+    if not element.source_org:
+        return None
+    book = OrgBook()
+    source = book.id_of(element.source_org)
+    if source is None:
+        return None
+    within = book.subtree(source)
+    own = bool(recording_org) and book.id_of(recording_org) in within
+    visible = [
+        h
+        for h in held_entries([element.id], owner_orgs=within)
+        if policy.can_see_entry(viewer, h.entry)
+    ]
+    return SourceForViewer(
+        source_org={"id": source, "name": book.name_of(source), "title": book.title_of(source)},
+        entry=best_source_entry(visible),
+        own=own,
+    )
+
+
 def verdict_label(value: str) -> str:
     labels = {
         SOURCE: tk._("Source department"),

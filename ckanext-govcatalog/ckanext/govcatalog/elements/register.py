@@ -94,8 +94,10 @@ def require(element_id: str) -> DataElement:
     return element
 
 
-def bindable(element_id: str) -> DataElement:
-    """The element a data item may bind to: published, not deprecated, not deleted.
+def bindable(element_id: str, *, kept: bool = False) -> DataElement:
+    """The element a data item may bind to: published, not deprecated, not deleted. ``kept``:
+    the binding exists already (the stored entry holds it), so a deprecated element stays bound;
+    deprecating retires an element for new bindings only (the element_status vocabulary).
 
     Raises ValidationError (key ``element_id``) naming the element otherwise.
     """
@@ -103,7 +105,10 @@ def bindable(element_id: str) -> DataElement:
     if element is None:
         raise _refuse("element_id", tk._("Unknown data element {id}").format(id=element_id))
     label = f"{element.id} {element.name}"
-    if element.status in terms.retired_statuses():
+    retired = element.status in terms.retired_statuses()
+    if retired and kept:
+        return element
+    if retired:
         message = tk._("Data element {element} is deprecated").format(element=label)
         if element.replaced_by:
             replacement = get(element.replaced_by)
@@ -511,6 +516,35 @@ def update(element_id: str, changes: dict[str, Any], actor: str | None) -> DataE
     return element
 
 
+def _shown_items(items: list[BoundItem], most: int = 5) -> str:
+    shown = "、".join(f"{i.package_title}: {i.item_name}" for i in items[:most])
+    more = len(items) - most
+    return shown + (f" … (+{more})" if more > 0 else "")
+
+
+def retirement_warning(
+    element: DataElement, before_status: str | None, bound: BoundItems = bound_items
+) -> str | None:
+    """What deprecating a still-bound element leaves: its bindings stay (only new ones are
+    refused), so the editor is told how many items of how many entries hold it, naming them;
+    None when the change did not deprecate it or nothing is bound to it."""
+    retired = terms.retired_statuses()
+    if element.status not in retired or before_status in retired:
+        return None
+    items = bound(element.id)
+    if not items:
+        return None
+    return tk._(
+        "Data element {element} is deprecated while {n} data items of {entries} entries are "
+        "bound to it ({items}): those bindings stay, no new data item may bind to it"
+    ).format(
+        element=f"{element.id} {element.name}",
+        n=len(items),
+        entries=len({i.package_id for i in items}),
+        items=_shown_items(items),
+    )
+
+
 def delete(element_id: str, actor: str | None, bound: BoundItems = bound_items) -> DataElement:
     """Delete an element no data item is bound to; its id and versions stay. ``bound`` lists the
     items bound to an element (binding.bound_items). The caller commits."""
@@ -518,8 +552,6 @@ def delete(element_id: str, actor: str | None, bound: BoundItems = bound_items) 
     element = require(element_id)
     items = bound(element.id)
     if items:
-        shown = "、".join(f"{i.package_title}: {i.item_name}" for i in items[:5])
-        more = len(items) - 5
         raise _refuse(
             "id",
             tk._(
@@ -527,7 +559,7 @@ def delete(element_id: str, actor: str | None, bound: BoundItems = bound_items) 
             ).format(
                 element=f"{element.id} {element.name}",
                 n=len(items),
-                items=shown + (f" … (+{more})" if more > 0 else ""),
+                items=_shown_items(items),
             ),
         )
     element.deleted = element.modified = _now()

@@ -36,22 +36,30 @@ def _length(value: Any) -> int | None:
 
 
 def govcatalog_element_rules(key: Key, data: Data, errors: Errors, context: dict[str, Any]) -> None:
-    """Each bound data item's element exists, is published and fits the item's type and length;
-    then the entry's grade, share and open types keep the grading rules of what it holds."""
+    """Each bound data item's element exists, is published (or deprecated and bound already)
+    and fits the item's type and length; then the entry's grade, share and open types keep the
+    grading rules of what it holds."""
     rows = sorted({k[1] for k in data if len(k) == 3 and k[0] == "data_items"})
     held: list[grading.HeldElement] = []
+    # bindings the stored entry holds (package_update puts it in the context): a deprecated
+    # element stays bound to as many items as before, a new binding to it is refused
+    kept = binding.stored_bindings(context.get("package"))
     for r in rows:
         element_id = _value(data, ("data_items", r, "element_id"))
         name = _value(data, ("data_items", r, "name"))
         if element_id is None or name is None:
             continue
+        element_key = str(element_id).upper()
         element, problem = binding.check_item(
             r + 1,
             str(name),
             _value(data, ("data_items", r, "data_type")),
             _length(_value(data, ("data_items", r, "length"))),
             str(element_id),
+            kept=kept[element_key] > 0,
         )
+        if element is not None and kept[element_key] > 0:
+            kept[element_key] -= 1
         if problem:
             errors.setdefault(("data_items", r, "element_id"), []).append(problem)
         elif element is not None:

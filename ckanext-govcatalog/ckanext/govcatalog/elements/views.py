@@ -8,8 +8,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model as core_model
-from flask import Blueprint, request
+from flask import Blueprint, jsonify, request
 
+from ckanext.govcatalog import vocab
 from ckanext.govcatalog.access import policy
 from ckanext.govcatalog.elements import auth, provenance, register, terms
 
@@ -112,6 +113,82 @@ def read(id: str) -> Any:
     )
 
 
+def _source_link(held: provenance.HeldEntry) -> dict[str, str]:
+    """Where the note sends the officer: the request form of a conditionally shared entry they
+    may still request (or their open request), else the entry's page (its sharing, or for 不予共享
+    the law it rests on)."""
+    entry_page = {"href": tk.h.url_for("dataset.read", id=held.name), "label": tk._("Open {entry}")}
+    if held.share_type != policy.SHARE_CONDITIONAL:
+        return entry_page
+    state = tk.h.govcatalog_request_state(held.as_package())
+    if state.get("open_request"):
+        return {
+            "href": tk.h.url_for("govcatalog_requests.read", id=state["open_request"]),
+            "label": tk._("View my request"),
+        }
+    if state.get("may_request"):
+        return {
+            "href": tk.h.url_for("govcatalog_requests.new", id=held.name),
+            "label": tk._("Request {entry}"),
+        }
+    return entry_page
+
+
+def source_note(id: str) -> Any:
+    """一数一源 while an officer records a data item (assets/data_item_grid.js): what is true for
+    THIS reader about obtaining the element from its 数源部门 instead of collecting it again. The
+    source entry is one the reader may see (provenance.source_for_viewer), so the answer tells a
+    department user nothing the element page would not. ``owner_org``: the department the entry
+    is recorded for; no note when it is the source itself (or below it)."""
+    context = _context()
+    try:
+        shown = tk.get_action("data_element_show")(context, {"id": id})
+    except tk.ObjectNotFound:
+        return jsonify({"note": None}), 404
+    found = provenance.source_for_viewer(
+        register.require(shown["id"]),
+        policy.viewer_from_context(context),
+        request.args.get("owner_org", "").strip() or None,
+    )
+    if found is None or found.own:
+        return jsonify({"note": None})
+    org, element, held = found.source_org["title"], shown["name"], found.entry
+    if held is None:
+        text = tk._(
+            "{org} is the source department of {element}, but has no catalog entry holding it "
+            "that you may see: ask {org} how to obtain it rather than collecting it again."
+        ).format(org=org, element=element)
+        return jsonify({"note": text, "share_type": None, "entry": None, "link": None})
+    share = vocab.label("share_type", held.share_type)
+    messages = {
+        policy.SHARE_UNCONDITIONAL: tk._(
+            "{org} is the source department of {element} and holds it in {entry} ({share}): "
+            "obtain it by sharing instead of collecting it again."
+        ),
+        policy.SHARE_CONDITIONAL: tk._(
+            "{org} is the source department of {element} and holds it in {entry} ({share}): "
+            "request it by sharing instead of collecting it again."
+        ),
+        policy.SHARE_NONE: tk._(
+            "{org} is the source department of {element}, but does not share {entry} ({share}), "
+            "so it cannot be requested. Ask {org} for the data, or collect it only where a law "
+            "or regulation gives your department the basis to."
+        ),
+    }
+    text = messages.get(held.share_type, messages[policy.SHARE_NONE]).format(
+        org=org, element=element, entry=held.title, share=share
+    )
+    link = _source_link(held)
+    return jsonify(
+        {
+            "note": text,
+            "share_type": held.share_type,
+            "entry": {"name": held.name, "title": held.title},
+            "link": {"href": link["href"], "label": link["label"].format(entry=held.title)},
+        }
+    )
+
+
 def _posted() -> dict[str, Any]:
     data: dict[str, Any] = {
         key: value for key, value in request.form.items() if key in register.FIELDS
@@ -141,6 +218,8 @@ def _form(element: dict[str, Any] | None) -> Any:
                     _context(), dict(values, id=element["id"])
                 )
                 tk.h.flash_success(tk._("Data element {id} is saved.").format(id=saved["id"]))
+                for warning in saved.get("warnings") or []:
+                    tk.h.flash_notice(warning)
             return tk.redirect_to("govcatalog_elements.read", id=saved["id"])
         except tk.ValidationError as e:
             errors = e.error_dict
@@ -172,6 +251,7 @@ def edit(id: str) -> Any:
 bp.add_url_rule("", view_func=index, endpoint="index")
 bp.add_url_rule("/new", view_func=new, endpoint="new", methods=["GET", "POST"])
 bp.add_url_rule("/<id>", view_func=read, endpoint="read")
+bp.add_url_rule("/<id>/source-note", view_func=source_note, endpoint="source_note")
 bp.add_url_rule("/<id>/edit", view_func=edit, endpoint="edit", methods=["GET", "POST"])
 
 
