@@ -160,8 +160,9 @@ run('data_in_use', async (j) => {
       const link = page.locator(`a[href$="/dataset/${cond.name}/usage"]`).first();
       await Promise.all([page.waitForNavigation(), link.click()]);
       const rows = await page.locator('.govcatalog-usage tbody tr').allInnerTexts();
-      expect(rows.some((r) => r.includes(requester.name) && cond.requested.every((c) => r.includes(c))),
-        `a read by ${requester.name} of ${cond.requested} is listed`);
+      // readers are named by their display name (the usage page links each reader's profile)
+      expect(rows.some((r) => r.includes(requester.fullname) && cond.requested.every((c) => r.includes(c))),
+        `a read by ${requester.fullname} of ${cond.requested} is listed`);
     });
     await j.step('grant-usage', 'the request page links the usage under its grant (390 px)', page, async () => {
       await page.setViewportSize(PHONE);
