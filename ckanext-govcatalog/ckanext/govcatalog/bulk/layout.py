@@ -17,6 +17,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.govcatalog import vocab
+from ckanext.govcatalog.access import policy
 from ckanext.govcatalog.catalog.fields import as_list, split_text
 
 # The template is a Chinese document; these names are also accepted in English when reading.
@@ -241,8 +242,6 @@ def visible_links(lay: Layout, user: str | None) -> Layout:
     information systems) cut to the entries ``user`` (None: anonymous) may see: the import
     template and the export workbook list a column's choices, anyone may download the template,
     and information systems are never shown to the public."""
-    from ckanext.govcatalog.access import policy
-
     viewer = policy.viewer_for(user)
     if viewer.sysadmin:
         return lay
