@@ -14,20 +14,9 @@ from ckan.tests.helpers import call_action
 
 from ckanext.govcatalog.model import Grant
 from tests.tabular import datastore_world as dw
-from tests.tabular.datastore_world import web_and_world  # noqa: F401  (module fixture)
 
 ID_NUMBER = dw.ROWS[0]["公民身份号码"]
 ID_MASKED = "610924********1234"
-
-
-@pytest.fixture(scope="module")
-def world(web_and_world):  # noqa: F811
-    return web_and_world[1]
-
-
-@pytest.fixture(scope="module")
-def web(web_and_world):  # noqa: F811
-    return web_and_world[0]
 
 
 def search(world, role: str, key: str, **params):

@@ -11,20 +11,9 @@ from bs4 import BeautifulSoup
 from ckan.tests.helpers import call_action
 
 from tests.tabular import datastore_world as dw
-from tests.tabular.datastore_world import web_and_world  # noqa: F401  (module fixture)
 from tests.web.english import english_on_page
 
 pytestmark = pytest.mark.ckan_config("ckan.locale_default", "zh_Hans_CN")
-
-
-@pytest.fixture(scope="module")
-def world(web_and_world):  # noqa: F811
-    return web_and_world[1]
-
-
-@pytest.fixture(scope="module")
-def web(web_and_world):  # noqa: F811
-    return web_and_world[0]
 
 
 def test_usage_records_name_readers_and_give_beijing_times(world, web):

@@ -19,17 +19,6 @@ from ckanext.govcatalog.audit import log as audit_log
 from ckanext.govcatalog.model import AccessLog, AuditRecord, Grant
 from ckanext.govcatalog.tabular import usage
 from tests.tabular import datastore_world as dw
-from tests.tabular.datastore_world import web_and_world  # noqa: F401  (module fixture)
-
-
-@pytest.fixture(scope="module")
-def world(web_and_world):  # noqa: F811
-    return web_and_world[1]
-
-
-@pytest.fixture(scope="module")
-def web(web_and_world):  # noqa: F811
-    return web_and_world[0]
 
 
 def grant_of(world, role: str) -> str:
