@@ -16,12 +16,14 @@ a holder-free element's name ending it        0.91 (出资人身份证号, 卫�
   ... an organization's after no holder word  0.88 (签约组织机构代码: holder_stated_classes)
   ... a classifying one after no holder word  0.88 (少数民族, 儿童医院: holder_stated_elements)
 a holder noun before a property of its class  0.91 (申报旅行社英文名称, 被征地人员职业)
+  ... or of either class for 地址             0.91 (责任人地址: either_class_elements)
 a pattern of the rules (与户主关系)           0.91
 a registration's / filing's date or number    0.89 (抵押登记日期: event_elements), reviewed
   ... after another event's word (注销…登记时间) 0.89 for the ending event (注销日期), reviewed
 a number after the system keeping it          0.91 (审批系统业务号: the rules' keeper_words)
 a role's word ending the name (注销申请人)      0.88 (the role's name, reviewed)
 every part of a composite name names it       the least of the parts' (街道/乡镇, R6)
+  ... a number's word written once           (证书/证明号 is 证书号 and 证明号)
 the name ends with an element's name of 4+    0.88 (出租房屋居住证地址 -> 居住地址)
   ... or with one as written                  0.88 (收费项目名称 is no 项目名称: reviewed)
 ... of 2 or 3 characters                      up to 0.80 (会计机构负责人 is no 负责人)
@@ -222,6 +224,8 @@ class NameRules:
     range_notes: frozenset[str] = frozenset()
     inner_note_min: int = 0
     either_holder_words: tuple[str, ...] = ()
+    either_class_elements: frozenset[str] = frozenset()
+    authority_heads: tuple[str, ...] = ()
     keeper_words: tuple[str, ...] = ()
     event_elements: tuple[str, ...] = ()
     event_stop_words: tuple[str, ...] = ()
@@ -287,6 +291,8 @@ class NameRules:
             range_notes=frozenset(folded("range_notes")),
             inner_note_min=int(data.get("inner_note_min") or 0),
             either_holder_words=folded("either_holder_words"),
+            either_class_elements=frozenset(listed("either_class_elements")),
+            authority_heads=folded("authority_heads"),
             keeper_words=folded("keeper_words"),
             event_elements=listed("event_elements"),
             event_stop_words=folded("event_stop_words"),
@@ -429,6 +435,20 @@ class Index:
                 continue
             for text in (element.name, *element.synonyms):
                 self.cores.setdefault(self.core(text + named), element.id)
+        # an authority's name with another head noun of an authority (审批机构 of 审批机关,
+        # 登记管理机构 of 登记管理机关: the rules' authority_heads), after every name, so no
+        # name of another element changes
+        heads = self.rules.authority_heads
+        for element in self.elements.values():
+            if not heads or not names.fold(element.name).endswith(heads[0]):
+                continue
+            for text in (element.name, *element.synonyms):
+                folded = names.fold(text)
+                for head in heads:
+                    if folded.endswith(head) and len(folded) > len(head):
+                        stem = folded[: -len(head)]
+                        for other in heads:
+                            self.cores.setdefault(self.core(stem + other), element.id)
         self.core_keys = list(self.cores)
         # longest first, so that 法定代表人姓名 is found before 姓名 at the end of a name
         self.by_length = sorted(self.core_keys, key=len, reverse=True)
@@ -459,11 +479,20 @@ class Index:
         self.holder_free.sort(key=lambda pair: -len(pair[0]))
         # (ending, element id, holder nouns of its class), longest first, for HOLDER_NOUN
         nouns_of = dict(self.rules.holder_nouns)
+        # a property persons and organizations alike hold (地址: the rules' either_class_elements)
+        # is read after a holder noun of either class (责任人地址, 建设单位地址)
+        any_holder = tuple(n for _, nouns in self.rules.holder_nouns for n in nouns)
+
+        def holders_of(e: Element) -> tuple[str, ...]:
+            if e.name in self.rules.either_class_elements:
+                return any_holder
+            return nouns_of.get(e.object_class, ())
+
         self.holder_properties: list[tuple[str, str, tuple[str, ...]]] = sorted(
             (
-                (key, e.id, nouns_of[e.object_class])
+                (key, e.id, holders_of(e))
                 for e in self.elements.values()
-                if e.object_class in nouns_of
+                if holders_of(e)
                 and e.data_type not in HOLDER_NOUN_QUANTITIES
                 and e.name not in self.rules.not_by_ending
                 for key in {
@@ -749,10 +778,12 @@ class Index:
         alone (不动产产权证号/证明号)."""
         readings: list[list[str]] = []
         last = names.fold(parts[-1])
+        # ... or a number's word (证书/证明号 is 证书号 and 证明号: the rules' serial code words),
+        # a head written once after coordinated nouns as Chinese writes it (中小学)
         endings = sorted(
             (
                 key
-                for key in (*self.exact, *self.holder_free_added)
+                for key in (*self.exact, *self.holder_free_added, *self.rules.serial_code_words)
                 if len(key) < len(last) and last.endswith(key)
             ),
             key=len,
