@@ -1,5 +1,6 @@
 """The register from and to files: the seed, and the YAML and Excel round trips of
-``ckan govcatalog elements``; an import with one refused element imports nothing."""
+``ckan govcatalog elements``; an import with one refused element imports nothing; an import
+that deprecates a bound element warns as data_element_update does."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from ckan.cli.cli import ckan as ckan_cli
 from ckanext.govcatalog.audit import log as chain
 from ckanext.govcatalog.elements import register, terms, transfer
 from ckanext.govcatalog.elements.model import DataElement
+from tests import factories
+from tests.elements.conftest import element_data
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -101,3 +104,50 @@ def test_an_import_with_a_refused_element_imports_nothing(cli, tmp_path):
     assert "丙日期" in result.output
     core_model.Session.rollback()
     assert core_model.Session.query(DataElement).count() == 0 and chain.count() == 0
+
+
+def _write_elements(path, records: list[dict]) -> str:
+    path.write_text(yaml.safe_dump({"elements": records}, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
+def test_an_import_deprecating_a_bound_element_warns_like_the_update_action(
+    cli, tmp_path, clean_index
+):
+    def published(name: str) -> DataElement:
+        return register.create(element_data(name=name, synonyms=[], status="已发布"), "u")
+
+    successor, old, lone = published("测试新证号"), published("测试旧证号"), published("测试旧编号")
+    core_model.Session.commit()
+
+    def bound(name: str, element: DataElement) -> dict:
+        return dict(factories.data_item(name), element_id=element.id)
+
+    factories.Entry(title="持证人员名册", data_items=[bound("旧证号", old), bound("旧编号", lone)])
+    factories.Entry(title="从业人员名册", data_items=[bound("证号", old)])
+    deprecate = _write_elements(
+        tmp_path / "deprecate.yaml",
+        [
+            {"id": old.id, "status": "已废止", "replaced_by": successor.id},
+            # no successor: data_element_update takes that (bindings stay), so an import does too
+            {"id": lone.id, "status": "已废止"},
+        ],
+    )
+    result = cli.invoke(ckan_cli, ["govcatalog", "elements", "import", deprecate])
+    assert result.exit_code == 0 and "updated 2" in result.output, result.output
+    lines = result.output.splitlines()
+    (old_warning,) = [line for line in lines if f"{old.id} 测试旧证号" in line]
+    assert "is deprecated while 2 data items of 2 entries" in old_warning
+    assert "持证人员名册: 旧证号" in old_warning and "从业人员名册: 证号" in old_warning
+    assert f"use {successor.id} 测试新证号 instead" in old_warning
+    (lone_warning,) = [line for line in lines if f"{lone.id} 测试旧编号" in line]
+    assert "1 data items of 1 entries" in lone_warning and "instead" not in lone_warning
+    core_model.Session.rollback()
+    assert {register.get(e.id).status for e in (old, lone)} == {"已废止"}
+    # the action's warning for the same change is the same text
+    assert old_warning == register.retirement_warning(register.get(old.id), "已发布")
+
+    # importing the same file again changes nothing and warns of nothing
+    again = cli.invoke(ckan_cli, ["govcatalog", "elements", "import", deprecate])
+    assert again.exit_code == 0 and "unchanged 2" in again.output
+    assert "deprecated" not in again.output, again.output

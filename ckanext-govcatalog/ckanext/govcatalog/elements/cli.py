@@ -31,6 +31,8 @@ def _load(records: list, user: str | None) -> None:
             err=True,
         )
         sys.exit(1)
+    for warning in result.warnings:
+        click.echo(warning, err=True)
     click.echo(
         f"created {len(result.created)}, updated {len(result.updated)}, "
         f"unchanged {len(result.unchanged)}"

@@ -497,15 +497,19 @@ class SourceForViewer:
 
 
 def source_for_viewer(
-    element: DataElement, viewer: policy.Viewer, recording_org: str | None = None
+    element: DataElement,
+    viewer: policy.Viewer,
+    recording_org: str | None = None,
+    book: OrgBook | None = None,
 ) -> SourceForViewer | None:
     """The 数源部门 of ``element`` and its best entry holding it that ``viewer`` may see (the one
     the element page offers: published first, then the widest sharing), for a reader recording
     an entry of ``recording_org`` (an id or name). None when the element names no source
-    department, or names one that no longer exists."""
+    department, or names one that no longer exists. ``book``: one OrgBook shared by a caller
+    asking for several elements (the organizations and subtrees are then read once)."""
     if not element.source_org:
         return None
-    book = OrgBook()
+    book = book or OrgBook()
     source = book.id_of(element.source_org)
     if source is None:
         return None

@@ -110,18 +110,24 @@ def bindable(element_id: str, *, kept: bool = False) -> DataElement:
         return element
     if retired:
         message = tk._("Data element {element} is deprecated").format(element=label)
-        if element.replaced_by:
-            replacement = get(element.replaced_by)
-            message += tk._("; use {element} instead").format(
-                element=f"{element.replaced_by} {replacement.name if replacement else ''}".strip()
-            )
-        raise _refuse("element_id", message)
+        raise _refuse("element_id", message + _successor_note(element))
     if element.status not in terms.public_statuses():
         raise _refuse(
             "element_id",
             tk._("Data element {element} is not published yet").format(element=label),
         )
     return element
+
+
+def _successor_note(element: DataElement) -> str:
+    """The pointer to an element's successor (「；请改用 DE… 名称」), or "" when it names none:
+    one wording for a refused binding and for the deprecation warning."""
+    if not element.replaced_by:
+        return ""
+    replacement = get(element.replaced_by)
+    return tk._("; use {element} instead").format(
+        element=f"{element.replaced_by} {replacement.name if replacement else ''}".strip()
+    )
 
 
 def _live() -> Any:
@@ -526,8 +532,9 @@ def retirement_warning(
     element: DataElement, before_status: str | None, bound: BoundItems = bound_items
 ) -> str | None:
     """What deprecating a still-bound element leaves: its bindings stay (only new ones are
-    refused), so the editor is told how many items of how many entries hold it, naming them;
-    None when the change did not deprecate it or nothing is bound to it."""
+    refused), so the editor is told how many items of how many entries hold it, naming them,
+    and its successor when it names one; None when the change did not deprecate it or nothing
+    is bound to it. The update action and ``elements import`` both give it."""
     retired = terms.retired_statuses()
     if element.status not in retired or before_status in retired:
         return None
@@ -542,7 +549,7 @@ def retirement_warning(
         n=len(items),
         entries=len({i.package_id for i in items}),
         items=_shown_items(items),
-    )
+    ) + _successor_note(element)
 
 
 def delete(element_id: str, actor: str | None, bound: BoundItems = bound_items) -> DataElement:

@@ -48,6 +48,8 @@ class ImportResult:
     created: list[str] = dataclasses.field(default_factory=list)
     updated: list[str] = dataclasses.field(default_factory=list)
     unchanged: list[str] = dataclasses.field(default_factory=list)
+    # deprecations of elements data items are still bound to (register.retirement_warning)
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
 
 def seed_dir() -> str:
@@ -61,7 +63,9 @@ def _label(record: dict[str, Any], position: int) -> str:
 def import_records(records: list[dict[str, Any]], actor: str | None) -> ImportResult:
     """Create the records without an id or with an id the register does not know, update the
     others (fields a record leaves out keep their values). Commits once; on any refusal rolls
-    back and raises ValidationError keyed by each refused element's id or name."""
+    back and raises ValidationError keyed by each refused element's id or name. Deprecating an
+    element data items are bound to is done, with a warning in ``warnings``, as in
+    data_element_update."""
     session = core_model.Session
     result = ImportResult()
     errors: dict[str, list[str]] = {}
@@ -85,6 +89,10 @@ def import_records(records: list[dict[str, Any]], actor: str | None) -> ImportRe
             )
             if existing.version != version:
                 changed[existing.id] = (before, register.state(existing))
+                # the warning data_element_update gives: an import deprecates no more quietly
+                warning = register.retirement_warning(existing, before["status"])
+                if warning:
+                    result.warnings.append(warning)
         except tk.ValidationError as error:
             errors[_label(record, position)] = [
                 f"{field}: {message}"

@@ -14,7 +14,10 @@ def govcatalog_reuse_search(context: dict[str, Any], data_dict: dict[str, Any]) 
     :param items: data item names, a list or a comma/newline separated string (at most 30)
     :param rows: how many entries to return (default 20, at most 100)
     :returns: ``items``, ``count`` and ``results``, each with ``provided``, ``missing``,
-        ``share_type`` and ``access`` (available / request / not_shared) for the caller
+        ``share_type``, ``access`` (available / request / not_shared) for the caller and
+        ``source_for``: the requested items of which the entry is the authoritative copy (its
+        department is the 数源部门 of their data element); such entries come first among those
+        providing as many items
     """
     tk.check_access("govcatalog_reuse_search", context, data_dict)
     from ckanext.govcatalog.search import reuse

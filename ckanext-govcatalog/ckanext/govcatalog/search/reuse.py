@@ -8,6 +8,11 @@ Entries are ranked by how many of the requested items they provide (Solr constan
 one per item, so the score is the count). The search runs as the user through package_search, so
 only entries they may see are counted; for each one the access policy says whether they can get
 the data now, must request it (conditional sharing) or cannot (not shared).
+
+一数一源: for an item naming a published element with a 数源部门, the source department's entry
+the element page offers this reader (elements/provenance.py source_for_viewer: one they may see)
+comes first among the entries providing as many items, and is marked ``source_for`` that item,
+so a department is pointed to the authoritative copy rather than to another collection.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -23,6 +29,7 @@ import yaml
 from ckanext.govcatalog import vocab
 from ckanext.govcatalog.access import policy
 from ckanext.govcatalog.catalog.fields import as_list
+from ckanext.govcatalog.elements import binding, provenance, register, terms
 from ckanext.govcatalog.search import query
 
 MAX_ITEMS = 30
@@ -92,15 +99,46 @@ def _literal(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def solr_query(items: list[str]) -> str:
+# below one item (the score of an entry is the number of items it provides): a tie-break only
+SOURCE_BOOST = 0.5
+
+
+def solr_query(items: list[str], source_ids: Iterable[str] = ()) -> str:
     """One constant-score clause per requested item: the score is the number provided. An item
     matches an entry holding an item of an equivalent name, or an item bound to a data element
-    of which the requested name is the name or a synonym (``data_element_names``)."""
+    of which the requested name is the name or a synonym (``data_element_names``). Entries of
+    ``source_ids`` (authoritative copies) that match score SOURCE_BOOST more, so that the rows
+    returned keep them among the entries providing as many items; what matches is unchanged."""
     clauses = []
     for item in items:
         names = " OR ".join(_literal(n) for n in sorted(equivalents(item)))
         clauses.append(f"(data_item_names:({names}) OR data_element_names:{_literal(item)})^=1")
-    return " OR ".join(clauses)
+    matching = " OR ".join(clauses)
+    ids = sorted(set(source_ids))
+    if not ids:
+        return matching
+    wanted = " OR ".join(_literal(i) for i in ids)
+    return f"{matching} OR (id:({wanted}) AND ({matching}))^={SOURCE_BOOST}"
+
+
+def source_entries(items: list[str], viewer: policy.Viewer) -> dict[str, list[str]]:
+    """entry id -> the requested items for which it is the authoritative copy this reader may
+    see: the item names a published element with a 数源部门 (by name or synonym), and the entry is
+    the one the element page offers them (provenance.source_for_viewer)."""
+    found: dict[str, list[str]] = {}
+    by_element: dict[str, provenance.SourceForViewer | None] = {}
+    public = terms.public_statuses()
+    book = provenance.OrgBook()
+    for item in items:
+        element = register.get(binding.element_ref(item))
+        if element is None or not element.source_org or element.status not in public:
+            continue
+        if element.id not in by_element:
+            by_element[element.id] = provenance.source_for_viewer(element, viewer, book=book)
+        source = by_element[element.id]
+        if source is not None and source.entry is not None:
+            found.setdefault(source.entry.id, []).append(item)
+    return found
 
 
 def _element_names(search_context: dict[str, Any], ids: list[str]) -> dict[str, set[str]]:
@@ -144,17 +182,18 @@ def reuse_search(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str
     rows = min(max(tk.asint(data_dict.get("rows") or DEFAULT_ROWS), 1), MAX_ROWS)
     # only who is asking: the search must apply their permission labels
     search_context = {k: context[k] for k in ("user", "auth_user_obj") if k in context}
+    viewer = policy.viewer_from_context(context)
+    sources = source_entries(items, viewer)
     found = tk.get_action("package_search")(
         search_context,
         {
-            "q": solr_query(items),
+            "q": solr_query(items, sources),
             "rows": rows,
             "sort": "score desc, metadata_modified desc",
             "include_private": True,
             "extras": query.built_query_extras(),
         },
     )
-    viewer = policy.viewer_from_context(context)
     bound = _element_names(search_context, [pkg["id"] for pkg in found["results"]])
     results = []
     for pkg in found["results"]:
@@ -176,7 +215,10 @@ def reuse_search(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str
                 "missing": [i for i in items if i not in provided],
                 "provided_count": len(provided),
                 "access": access_status(viewer, pkg),
+                # the provided items this entry is the authoritative copy of (数源)
+                "source_for": [i for i in sources.get(pkg["id"], []) if i in provided],
             }
         )
-    results.sort(key=lambda r: -r["provided_count"])  # stable: Solr's order within a count
+    # stable: Solr's order within a count, the authoritative copies first
+    results.sort(key=lambda r: (-r["provided_count"], not r["source_for"]))
     return {"items": items, "count": found["count"], "results": results}
