@@ -45,8 +45,10 @@ def test_a_callers_own_boost_keeps_the_tier_boost_as_local_params(own):
     assert params["mm"] == "1" and params["fq_list"] == [tiered.fq]
 
 
-def test_an_untiered_query_gets_no_boost():
-    params = query.before_dataset_search({"q": "兽医"})
+def test_an_untiered_query_gets_no_tier_boost():
+    # one word: the literal boost only (test_literal_boost.py)
+    assert str(query.TIER_BOOST) not in query.before_dataset_search({"q": "兽医"})["boost"]
+    params = query.before_dataset_search({"q": "兽医 人员 名册 台账"})
     assert "bf" not in params and "boost" not in params
 
 

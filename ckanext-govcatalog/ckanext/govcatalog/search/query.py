@@ -19,7 +19,9 @@
   room for the cuts), so the entries that hold the words together, above all in their title, rank
   first. A query that is one term of the search synonyms (高龄津贴, 道路运输), kept whole by the
   cut so that its synonyms apply, also finds the entries holding all its parts apart
-  (``whole_term_or_parts``).
+  (``whole_term_or_parts``). A query of one word lists the entries holding it as typed in their
+  title, summary, tags or theme above those holding only a synonym of it or the word in a data
+  item alone (``literal_boost``).
 * Choosing a provider department in the facets (``organization:"name"``) also finds the entries of
   its sub-organizations (a town includes its villages) through the indexed ``org_path``.
 """
@@ -254,6 +256,35 @@ TAIL_FIELDS = ("title", "tags_text", "extras_theme")
 # parameter carries the query for ``$boost`` only, and the search names defType dismax.
 TIER_BOOST_FUNCTION = "query($boost,0)"
 
+# A query of ONE Chinese word (车辆, 幼儿园, 业务范围) lists the entries whose title, summary, tags
+# or theme hold the word as typed above those holding only a synonym of it (机动车, 学前教育,
+# 经营范围) or the word only in a data item: a boost query adds LITERAL_BOOST to their score.
+# Added, not a tier: these entries keep their own order, and a score above 150 still counts (a
+# synonym term's copies, whole_term_or_parts, earn ~490 for 残疾人证), though a single word's
+# scores (~30-100 for 车辆, 幼儿园) lie below it. Measured on the development sets of
+# scripts/bench/search_relevance.py (0, 10-90, 100, 150, 200, 400): the plain cells rise from 60
+# (幼儿园) and 100 (业务范围) and stay so up to 400, no cell lower; 150 lies inside that range.
+# Left out, each measured there: the data items (text_exact alone: a word typed in an item
+# ranked above titles holding its synonym, 残疾人证 / 残疾证, which the synonym queries grade
+# higher; dev synonym nDCG@10 0.936 -> 0.919 at 10), the title alone (titles holding a theme's
+# words above the entries filed under it) and queries of several words (a constant per word
+# outweighed the rare word: 兽医 of 兽医人员名册, dev4 nDCG@10 0.954 -> 0.877 at 10).
+LITERAL_BOOST = 150
+# the fields that say what the entry is about; "text_exact" (no synonyms, schema.xml) holds them
+# and the data item names, so an entry holding the word in text_exact and the word or a synonym in
+# one of these holds the word as typed there, or in an item beside a synonym in these
+LITERAL_FIELDS = ("title", "notes", "tags_text", "extras_theme")
+
+
+def literal_boost(words: list[str]) -> str:
+    """The boost query clause for a query of one Chinese word: LITERAL_BOOST for the entries that
+    hold it as typed in a field of LITERAL_FIELDS (see above); empty for any other query."""
+    if len(words) != 1 or not _PLAIN_WORD.match(words[0]) or LITERAL_BOOST <= 0:
+        return ""
+    word = words[0]
+    own = " OR ".join(f"{f}:{word}" for f in LITERAL_FIELDS)
+    return f"(+text_exact:{word} +({own}))^={LITERAL_BOOST:g}"
+
 
 class Tiered(NamedTuple):
     """A tiered query: ``q`` the words for dismax, ``boost`` the boost query of the first tier
@@ -306,7 +337,8 @@ def tiered_query(q: str, words: int, qf: str) -> Tiered | None:
     every_word = " ".join("+(" + " OR ".join(f"{f}:{c}" for f in fields) + ")" for c in clauses)
     # "OR id:0" (no entry has that id): dismax adds the clauses of a boost query that parses to
     # one boolean query straight into the main query, and q.op=AND would make a lone clause MUST
-    boost = f"({every_word})^={TIER_BOOST} OR id:0"
+    literal = literal_boost(clauses)
+    boost = f"({every_word})^={TIER_BOOST} OR {literal + ' OR ' if literal else ''}id:0"
     searched = [*clauses, *dict.fromkeys(pieces)]
     some_word = " OR ".join(f"{f}:{w}" for f in TAIL_FIELDS for w in searched)
     return Tiered(" ".join(searched), boost, 1, f"+(({every_word}) OR {some_word})")
@@ -461,6 +493,13 @@ def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
                 search_params["q"], words = whole_term_or_parts(cut, words)
                 if words:
                     search_params.setdefault("mm", str(words_required(words)))
+                literal = literal_boost(cut.split())
+                # like the tier boost: a boost function over ``boost``, unless the caller sends
+                # a boost of its own (then no literal boost)
+                if literal and not {"bf", "boost"} & search_params.keys():
+                    search_params.update(
+                        defType="dismax", bf=TIER_BOOST_FUNCTION, boost=f"{literal} OR id:0"
+                    )
     if isinstance(search_params.get("fq"), str):
         search_params["fq"] = org_hierarchy_fq(search_params["fq"])
     if isinstance(search_params.get("fq_list"), list):
