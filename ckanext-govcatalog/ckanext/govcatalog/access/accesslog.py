@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from ckan import model as core_model
 from flask import Blueprint, Response, request
 
-from ckanext.govcatalog.access import grants
+from ckanext.govcatalog.access import grants, read_paths
 from ckanext.govcatalog.model import AccessLog, Grant
 
 log = logging.getLogger(__name__)
@@ -94,4 +94,6 @@ def _after_request(response: Response) -> Response:
 def get_blueprints() -> list[Blueprint]:
     blueprint = Blueprint("govcatalog_accesslog", __name__)
     blueprint.after_app_request(_after_request)
-    return [blueprint]
+    # the read paths' page guards ride along: access.accesslog is the access package's one
+    # blueprint provider (plugin.PROVIDERS)
+    return [blueprint, *read_paths.get_blueprints()]

@@ -389,6 +389,11 @@ def linked_names(pkg_dict: Mapping[str, Any]) -> set[str]:
     return {value for value in values if isinstance(value, str) and value}
 
 
+def sees_link(viewer: Viewer, linked: Entry | None) -> bool:
+    """May the viewer be served a link to this entry (None: no such entry)?"""
+    return linked is not None and can_see_entry(viewer, linked)
+
+
 def hide_links(
     viewer: Viewer, pkg_dict: dict[str, Any], linked: Mapping[str, Entry]
 ) -> dict[str, Any]:
@@ -396,11 +401,29 @@ def hide_links(
     each linked name or id as stored now; a link to an entry that is not there is blanked too."""
     for holder, key in list(_link_holders(pkg_dict)):
         value = holder[key]
-        if isinstance(value, str) and value:
-            entry = linked.get(value)
-            if entry is None or not can_see_entry(viewer, entry):
-                holder[key] = ""
+        if isinstance(value, str) and value and not sees_link(viewer, linked.get(value)):
+            holder[key] = ""
     return pkg_dict
+
+
+def hidden_link(viewer: Viewer, pkg: core_model.Package | None, field: str) -> str | None:
+    """The stored link of ``pkg`` in ``field`` when it names an entry the viewer may not see, so
+    was served to them blank; else None.
+
+    An edit by that viewer that leaves the field blank or out keeps this value (a link they were
+    never shown is not theirs to drop by saving); choosing an entry replaces it. A link to an
+    entry deleted since is not kept: it links to nothing, and keeping it would make the save
+    fail on a name the editor was never shown.
+    """
+    if pkg is None or field not in LINK_FIELDS or viewer.sysadmin:
+        return None
+    value = (pkg.extras or {}).get(field)
+    if not isinstance(value, str) or not value:
+        return None
+    linked = entry_for_id(value)
+    if linked is None or linked.state == "deleted" or sees_link(viewer, linked):
+        return None
+    return value
 
 
 def entry_for_id(package_id: str | None) -> Entry | None:

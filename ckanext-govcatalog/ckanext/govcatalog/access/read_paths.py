@@ -11,14 +11,24 @@ calling access/policy.py.
   activity data; resource views are not listed. The files, previews and DataStore are refused by
   the ``resource_show`` auth function (auth.py), and resource URLs are not indexed for entries
   whose data is not public (indexing.py).
+- Links to other entries (policy.LINK_FIELDS) are blanked where the reader may not see the
+  linked entry: package dicts, stored search dicts, activities and activity diffs (the diff is
+  made again from the served versions); a search naming a link field leaves out the entries
+  whose link is hidden from the reader, so no count confirms a guessed link.
+- CKAN's resource history page reads activities past the actions: it is refused as the resource
+  page is to a reader without data access (a before-request guard, registered with accesslog's
+  blueprint).
 - Calls with ``ignore_auth`` are CKAN's own (indexing, activity recording) and get full dicts.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
+import difflib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +36,9 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model as core_model
+from ckan.lib.search.query import solr_literal
 from ckan.logic import auth_audit_exempt
+from flask import Blueprint, request
 
 from ckanext.govcatalog.access import grants, indexing, policy
 
@@ -171,10 +183,42 @@ def package_search(original: Action, context: dict[str, Any], data_dict: dict[st
     if viewer is None:
         return original(context, data_dict)
     with policy.serving(viewer):
+        if not viewer.sysadmin and _mentions_links(data_dict):
+            data_dict["fq_list"] = [
+                *(data_dict.get("fq_list") or []),
+                *_hidden_links_filters(viewer),
+            ]
         result = original(context, data_dict)
     if not viewer.sysadmin:
         _serve_results(viewer, result.get("results") or [])
     return result
+
+
+def _mentions_links(data_dict: dict[str, Any]) -> bool:
+    """Whether any search parameter (q, fq, fq_list, facets, sort...) names a link field."""
+    for value in data_dict.values():
+        for text in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(text, str) and any(field in text for field in policy.LINK_FIELDS):
+                return True
+    return False
+
+
+def _hidden_links_filters(viewer: policy.Viewer) -> list[str]:
+    """Solr filters leaving out, of a search that names a link field, the entries whose link
+    names an entry the viewer may not see: a query, facet or sort on the field then tells
+    nothing of hidden links, not even by a count (a negated query included). The link values in
+    use are read live (one query per field, only for such searches), so an entry closed since
+    it was linked is hidden at once. (The field's text copy is not indexed: indexing.py.)"""
+    filters = []
+    for field in policy.LINK_FIELDS:
+        values = _PACKAGE.c.extras[field].astext
+        rows = core_model.Session.execute(sa.select(values).where(values != "").distinct())
+        names = [row[0] for row in rows]
+        linked = _linked([{field: name} for name in names])
+        hidden = [name for name in names if not policy.sees_link(viewer, linked.get(name))]
+        if hidden:
+            filters.append(f"-{field}:({' OR '.join(solr_literal(name) for name in hidden)})")
+    return filters
 
 
 def _serve_results(viewer: policy.Viewer, results: list[dict[str, Any]]) -> None:
@@ -457,11 +501,76 @@ def activity_data_show(original: Action, context: dict[str, Any], data_dict: dic
 @tk.chained_action
 @tk.side_effect_free
 def activity_diff(original: Action, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
-    # a diff is text made from both versions' dicts: it cannot be stripped, so it is refused.
-    # CKAN's own auth first (the action checks it only after reading the activity)
+    # a diff is text made from both versions' dicts: it cannot be stripped, so it is refused to
+    # a reader without data access. CKAN's own auth first (the action checks it only after
+    # reading the activity)
     tk.check_access("activity_diff", context, data_dict)
     _guard_activity(context, data_dict, need_data=True)
-    return original(context, data_dict)
+    result = original(context, data_dict)
+    if _trusted(context) or not isinstance(result, dict):
+        return result
+    viewer = policy.viewer_from_context(context)
+    if viewer.sysadmin:
+        return result
+    # both versions as activity_show serves them, links hidden; the diff is made again from
+    # them when that hid anything, so a changed link to a hidden entry is no change at all
+    # (the changes pages build on this action: they show what package_show would)
+    served = copy.deepcopy(result.get("activities") or [])
+    packages = [p for p in map(_activity_package, served) if p is not None]
+    before = json.dumps(packages, sort_keys=True, default=str)
+    _hide_links(viewer, packages)
+    if json.dumps(packages, sort_keys=True, default=str) == before:
+        return result
+    objects = [
+        copy.deepcopy((a.get("data") or {}).get(data_dict.get("object_type"))) for a in served
+    ]
+    for obj in objects:
+        # a blank link and no link are the same to the reader: that one version has the field
+        # and the other not must not mark where a hidden link was added or removed
+        for key in policy.LINK_FIELDS:
+            if isinstance(obj, dict) and obj.get(key) == "":
+                del obj[key]
+    return dict(result, activities=served, diff=_diff_text(objects, data_dict))
+
+
+def _diff_text(objects: list[Any], data_dict: dict[str, Any]) -> str:
+    """The diff text of two versions, as CKAN's activity_diff makes it (ckanext/activity
+    logic/action.py), for versions this module has changed."""
+    lines = [json.dumps(obj, indent=2, sort_keys=True).split("\n") for obj in objects]
+    diff_type = data_dict.get("diff_type", "unified")
+    if diff_type == "unified":
+        return "\n".join(difflib.unified_diff(*lines))
+    if diff_type == "context":
+        return "\n".join(difflib.context_diff(*lines))
+    # "html" (the action refused any other type before this is reached)
+    wrapped = [
+        [part for line in side for part in re.findall(r".{1,70}(?:\s+|$)", line)] for side in lines
+    ]
+    return difflib.HtmlDiff().make_table(*wrapped)
+
+
+# --- pages that read activities past the actions ------------------------------------------------
+
+
+def _guard_resource_history() -> None:
+    """CKAN's resource history page (activity.resource_history) reads the activity straight
+    from the database, so neither activity_show's stripping nor its hidden links reach it. It
+    is a page of the resource: refused as the resource page is (its resource_show auth, which
+    CKAN's resource page answers with 404) to a reader without data access."""
+    if request.endpoint != "activity.resource_history":
+        return
+    entry = policy.entry_for_id((request.view_args or {}).get("id"))
+    if entry is None:
+        return  # the view answers 404
+    viewer = policy.viewer_for(tk.current_user)
+    if policy.can_see_entry(viewer, entry) and not policy.can_access_data(viewer, entry):
+        tk.abort(404, tk._("Resource not found"))
+
+
+def get_blueprints() -> list[Blueprint]:
+    blueprint = Blueprint("govcatalog_read_paths", __name__)
+    blueprint.before_app_request(_guard_resource_history)
+    return [blueprint]
 
 
 # --- tag and format names ------------------------------------------------------------------------

@@ -18,9 +18,11 @@ from typing import Any
 
 import ckan.authz as authz
 import ckan.plugins.toolkit as tk
-from ckan.lib.navl.dictization_functions import Invalid
+from ckan import model as core_model
+from ckan.lib.navl.dictization_functions import Invalid, StopOnError, missing
 
 from ckanext.govcatalog import vocab
+from ckanext.govcatalog.access import policy
 
 GRID_FIELD = "data_items"
 
@@ -303,6 +305,55 @@ def govcatalog_max_length(limit: int | str) -> Any:
     return validator
 
 
+def govcatalog_link_field(
+    key: tuple[Any, ...], data: dict[Any, Any], errors: dict[Any, Any], context: dict[str, Any]
+) -> None:
+    """A link field (source_system) as its editor was served it: a link to an entry they may not
+    see reached them blank (access policy.hidden_link), so left blank or out it is kept, not
+    dropped; and a new link may name only an entry they may see (refused as an unknown name
+    otherwise, so the refusal confirms nothing). CKAN's own calls (ignore_auth) are trusted."""
+    if context.get("ignore_auth"):
+        return
+    value = data.get(key)
+    viewer = policy.viewer_from_context(context)
+    pkg = context.get("package")  # package_update's entry (a create has none of its own)
+    if not isinstance(pkg, core_model.Package) or pkg.id != data.get(("id",)):
+        pkg = None
+    stored = policy.hidden_link(viewer, pkg, str(key[-1]))
+    if value is missing or value is None or value == "":
+        if stored:
+            data[key] = stored
+        return
+    # the stored hidden link is refused too, else an editor could guess it by trying names
+    if isinstance(value, str) and not policy.sees_link(viewer, policy.entry_for_id(value)):
+        errors[key].append(tk._('There is no information system "{value}"').format(value=value))
+        raise StopOnError
+
+
+def govcatalog_visible_link_choices(field: dict[str, Any]) -> list[str]:
+    """The values of a link field's choices (its choices_helper lists every information system,
+    for the import workbooks too, which cut them per reader themselves) that the current user
+    may see: the form names no other department's private system."""
+    from ckanext.scheming.helpers import scheming_field_choices
+
+    viewer = policy.viewer_for(tk.current_user, with_grants=False)  # grants open no metadata
+    values = [str(c["value"]) for c in scheming_field_choices(field) or []]
+    return [v for v in values if policy.sees_link(viewer, policy.entry_for_id(v))]
+
+
+def govcatalog_hidden_link_note(data: dict[str, Any] | None, field_name: str) -> str:
+    """The form's note under a link field whose stored link the editor may not see (served blank,
+    kept on save), or "" (no link, or one they see). The linked entry is not named."""
+    package_id = (data or {}).get("id")
+    pkg = core_model.Package.get(package_id) if package_id else None
+    if policy.hidden_link(policy.viewer_for(tk.current_user), pkg, field_name) is None:
+        return ""
+    return tk._(
+        "Linked to another department's information system, which you may not see. Saving keeps"
+        " the link; choosing a system replaces it."
+    )
+
+
 def govcatalog_data_items_paste(context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
     """Rows of the data-item grid from text pasted out of a spreadsheet.
 
@@ -366,11 +417,16 @@ def get_auth_functions() -> dict[str, Any]:
 
 
 def get_validators() -> dict[str, Any]:
-    return {"govcatalog_max_length": govcatalog_max_length}
+    return {
+        "govcatalog_max_length": govcatalog_max_length,
+        "govcatalog_link_field": govcatalog_link_field,
+    }
 
 
 def get_helpers() -> dict[str, Any]:
     return {
         "govcatalog_form_sections": govcatalog_form_sections,
         "govcatalog_grid_columns": govcatalog_grid_columns,
+        "govcatalog_hidden_link_note": govcatalog_hidden_link_note,
+        "govcatalog_visible_link_choices": govcatalog_visible_link_choices,
     }
