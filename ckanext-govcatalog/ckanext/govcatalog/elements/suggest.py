@@ -17,6 +17,7 @@ a holder-free element's name ending it        0.91 (出资人身份证号, 卫�
   ... a classifying one after no holder word  0.88 (少数民族, 儿童医院: holder_stated_elements)
 a holder noun before a property of its class  0.91 (申报旅行社英文名称, 被征地人员职业)
   ... or of either class for 地址             0.91 (责任人地址: either_class_elements)
+  ... 名称 after a person and nothing else    0.91 (配偶名称 -> 姓名: person_only_holders)
 a pattern of the rules (与户主关系)           0.91
 a registration's / filing's date or number    0.89 (抵押登记日期: event_elements), reviewed
   ... after another event's word (注销…登记时间) 0.89 for the ending event (注销日期), reviewed
@@ -230,6 +231,8 @@ class NameRules:
     event_elements: tuple[str, ...] = ()
     event_stop_words: tuple[str, ...] = ()
     ending_events: tuple[tuple[str, str], ...] = ()
+    person_only_holders: tuple[str, ...] = ()
+    person_name_words: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> NameRules:
@@ -300,6 +303,8 @@ class NameRules:
                 (names.fold(word), str(element))
                 for word, element in (data.get("ending_events") or {}).items()
             ),
+            person_only_holders=folded("person_only_holders"),
+            person_name_words=folded("person_name_words"),
             dropped_particles=tuple(
                 (names.fold(particle), tuple(names.fold(w) for w in kept or ()))
                 for particle, kept in (data.get("dropped_particles") or {}).items()
@@ -700,6 +705,7 @@ class Index:
                 )
         offer(*self._holder_free(key))
         offer(*self._holder_noun(key))
+        offer(*self._person_named(key))
         if key not in self.rules.too_general:
             for ending in self.rules.implied_endings:
                 offer(self.cores.get(self.core(key + ending)), IMPLIED_BARE, "implied")
@@ -991,6 +997,22 @@ class Index:
                     continue
                 if self._another_element_ends(key, ending, element_id):
                     return None, 0.0, ""
+                return element_id, HOLDER_NOUN, "holder_noun"
+        return None, 0.0, ""
+
+    def _person_named(self, key: str) -> tuple[str | None, float, str]:
+        """A person's 姓名 for a name ending with an organization's word for a name (名称) right
+        after a holder that is a person and nothing else (家庭成员名称, 配偶名称: the rules'
+        person_only_holders and person_name_words): HOLDER_NOUN."""
+        element_id = self.by_name.get(ROLE_NAME)
+        for word in self.rules.person_name_words:
+            before = key[: -len(word)]
+            if (
+                element_id
+                and key.endswith(word)
+                and len(before) >= 2
+                and any(before.endswith(holder) for holder in self.rules.person_only_holders)
+            ):
                 return element_id, HOLDER_NOUN, "holder_noun"
         return None, 0.0, ""
 
