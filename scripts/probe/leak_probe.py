@@ -131,6 +131,8 @@ class Entry:
     # not private and active: an entry kept unpublished (CKAN's private flag, a draft) is its
     # department's alone until it is published
     published: bool = True
+    # the name of the information system the entry names as its source (a link to another entry)
+    source_system: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -199,6 +201,7 @@ def load_entries(site: Site) -> list[Entry]:
                     creator=pkg.get("creator_user_id") or "",
                     code=pkg.get("resource_code") or "",
                     published=not pkg.get("private") and pkg.get("state") == "active",
+                    source_system=pkg.get("source_system") or "",
                 )
             )
         start += len(result["results"])
@@ -760,6 +763,46 @@ def p_dataset_pages(world: World, viewer: str) -> Verdict:
         return out
 
     return leak(run_many(one, hidden[:25]))
+
+
+@probe("links to hidden entries (show, activity diff, changes and edit pages)")
+def p_hidden_links(world: World, viewer: str) -> Verdict:
+    """An entry the viewer may see whose source system they may not: the system is named
+    nowhere they are served the entry, nor in what its last change shows."""
+    v = world.viewers[viewer]
+    by_name = {e.name: e for e in world.entries}
+    pairs = [
+        (entry, by_name[entry.source_system])
+        for entry in world.entries
+        if entry.source_system in by_name
+        and may_see(v, entry)
+        and not may_see(v, by_name[entry.source_system])
+    ]
+    if not pairs:
+        return "-"
+
+    def one(pair: tuple[Entry, Entry]) -> list[str]:
+        entry, system = pair
+        secrets = [s for s in (system.name, system.id, system.title) if s and len(s) >= 6]
+        texts = [world.site.action(viewer, "package_show", id=entry.id)[2]]
+        ok, stream, _ = world.site.action(viewer, "package_activity_list", id=entry.id)
+        if ok and stream:
+            activity = stream[0]["id"]
+            texts.append(
+                world.site.action(viewer, "activity_diff", id=activity, object_type="package")[2]
+            )
+            texts.append(world.site.get(viewer, f"/dataset/changes/{activity}")[1])
+        for path in (f"/dataset/{entry.name}", f"/dataset/edit/{entry.name}"):
+            status, text = world.site.get(viewer, path)
+            if status < 300:
+                texts.append(text)
+        return [
+            f"{entry.name} names hidden {system.name}"
+            for text in texts
+            if any(secret in text for secret in secrets)
+        ]
+
+    return leak(run_many(one, pairs[:25]))
 
 
 @probe("GET dataset pages of visible entries (data)")
