@@ -315,16 +315,20 @@ def govcatalog_link_field(
     if context.get("ignore_auth"):
         return
     value = data.get(key)
-    viewer = policy.viewer_from_context(context)
     pkg = context.get("package")  # package_update's entry (a create has none of its own)
     if not isinstance(pkg, core_model.Package) or pkg.id != data.get(("id",)):
         pkg = None
-    stored = policy.hidden_link(viewer, pkg, str(key[-1]))
     if value is missing or value is None or value == "":
-        if stored:
-            data[key] = stored
+        # the viewer is read only when there is a stored link to keep: a bulk import of new
+        # entries without the field reads no user per row
+        if pkg is not None:
+            viewer = policy.viewer_from_context(context)
+            stored = policy.hidden_link(viewer, pkg, str(key[-1]))
+            if stored:
+                data[key] = stored
         return
     # the stored hidden link is refused too, else an editor could guess it by trying names
+    viewer = policy.viewer_from_context(context)
     if isinstance(value, str) and not policy.sees_link(viewer, policy.entry_for_id(value)):
         errors[key].append(tk._('There is no information system "{value}"').format(value=value))
         raise StopOnError
