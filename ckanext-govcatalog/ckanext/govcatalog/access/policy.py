@@ -29,7 +29,7 @@ import contextlib
 import contextvars
 import dataclasses
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -424,6 +424,22 @@ def hidden_link(viewer: Viewer, pkg: core_model.Package | None, field: str) -> s
     if linked is None or linked.state == "deleted" or sees_link(viewer, linked):
         return None
     return value
+
+
+def visible_links(viewer: Viewer, values: Iterable[str]) -> list[str]:
+    """Of link values (entry names or ids), in their order, those naming an entry the viewer may
+    see (sees_link): one query for all, for the lists of choices of a link field."""
+    wanted = [v for v in values if v]
+    if not wanted:
+        return []
+    package = core_model.Package
+    rows = core_model.Session.query(package).filter(
+        package.name.in_(wanted) | package.id.in_(wanted)
+    )
+    entries = {}
+    for pkg in rows:
+        entries[pkg.name] = entries[pkg.id] = Entry.from_package(pkg)
+    return [v for v in wanted if sees_link(viewer, entries.get(v))]
 
 
 def entry_for_id(package_id: str | None) -> Entry | None:

@@ -248,12 +248,9 @@ def visible_links(lay: Layout, user: str | None) -> Layout:
     columns = []
     for column in lay.columns:
         if column.field in policy.LINK_FIELDS:
-            kept = []
-            for choice in column.choices:
-                entry = policy.entry_for_id(choice.value)
-                if entry is not None and policy.can_see_entry(viewer, entry):
-                    kept.append(choice)
-            column = dataclasses.replace(column, choices=tuple(kept))
+            seen = set(policy.visible_links(viewer, [c.value for c in column.choices]))
+            kept = tuple(c for c in column.choices if c.value in seen)
+            column = dataclasses.replace(column, choices=kept)
         columns.append(column)
     return dataclasses.replace(lay, columns=tuple(columns))
 

@@ -341,8 +341,9 @@ def govcatalog_visible_link_choices(field: dict[str, Any]) -> list[str]:
     from ckanext.scheming.helpers import scheming_field_choices
 
     viewer = policy.viewer_for(tk.current_user, with_grants=False)  # grants open no metadata
-    values = [str(c["value"]) for c in scheming_field_choices(field) or []]
-    return [v for v in values if policy.sees_link(viewer, policy.entry_for_id(v))]
+    return policy.visible_links(
+        viewer, [str(c["value"]) for c in scheming_field_choices(field) or []]
+    )
 
 
 def govcatalog_hidden_link_note(data: dict[str, Any] | None, field_name: str) -> str:
